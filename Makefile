@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# Fault-free kernel stack reclaim for Linux 6.12 -- see README.
+
+.PHONY: all demo check apply export refresh clean help
+
+all: help
+
+help:
+	@echo "make demo     build and boot the patched kernel, show 10k idle threads' savings"
+	@echo "make check    apply, export, build (gcc/clang/debug), boot, run all tests"
+	@echo "make apply KSRC=/path/to/linux-6.12   apply the series to your tree"
+	@echo "make export   write out/patches/ (git format-patch + quilt series)"
+
+demo:
+	@scripts/demo.sh
+
+check:
+	@scripts/check.sh
+
+apply:
+	@test -n "$(KSRC)" || { echo "usage: make apply KSRC=/path/to/linux-6.12"; exit 1; }
+	@scripts/apply.sh "$(KSRC)"
+
+export:
+	@scripts/deps.sh build && scripts/kernel-src.sh && scripts/export.sh
+
+refresh:
+	@scripts/refresh.sh
+
+clean:
+	rm -rf out

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Fault-free reclaim of never-touched kernel stack pages.
+ *
+ * Every task's THREAD_SIZE vmalloc stack stays mapped, but its PTEs are
+ * installed with the Accessed bit clear.  While a task sleeps, a page whose
+ * PTE still has A == 0 has never been touched through the stack mapping, so
+ * no CPU can hold a TLB entry for it; it is unmapped with an atomic
+ * compare-and-exchange and freed.  Before the task can run again,
+ * try_to_wake_up() fills the holes with zeroed pages from a per-CPU
+ * reserve, or hands the wakeup to a kernel thread that can allocate.  No
+ * page fault is ever taken on a kernel stack.
+ *
+ * See Documentation/admin-guide/mm/stack_reclaim.rst.
+ */
+#ifndef _LINUX_STACK_RECLAIM_H
+#define _LINUX_STACK_RECLAIM_H
+
+#include <linux/jump_label.h>
+#include <linux/sched.h>
+#include <linux/types.h>
+#include <asm/pgtable_types.h>
+
+struct task_struct;
+struct vm_struct;
+struct page;
+
+/* Pages in one kernel stack: 4 for 16K stacks, 8 with KASAN's 32K. */
+#define STACK_RECLAIM_PAGES	(THREAD_SIZE / PAGE_SIZE)
+
+/* struct task_stack_reclaim (per-task state) is in <linux/mm_types_task.h>. */
+
+/*
+ * The architecture's part (arch/x86/mm/stack_reclaim.c): how stack PTEs are
+ * installed without the Accessed bit, looked up, unmapped only if still
+ * never accessed, and refilled.
+ */
+pgprot_t arch_stack_reclaim_pgprot(void);
+pte_t *arch_stack_reclaim_lookup(unsigned long addr);
+bool arch_stack_reclaim_accessed(pte_t *ptep);
+bool arch_stack_reclaim_is_hole(pte_t *ptep);
+bool arch_stack_reclaim_unmap_unaccessed(pte_t *ptep);
+void arch_stack_reclaim_map(pte_t *ptep, struct page *page);
+
+#ifdef CONFIG_STACK_RECLAIM
+
+DECLARE_STATIC_KEY_FALSE(stack_reclaim_key);
+
+static inline bool stack_reclaim_active(void)
+{
+	return static_branch_unlikely(&stack_reclaim_key);
+}
+
+/* kernel/fork.c */
+pgprot_t stack_reclaim_stack_pgprot(void);
+void stack_reclaim_clear_stack(struct vm_struct *vm);
+void stack_reclaim_init_task(struct task_struct *tsk, struct vm_struct *vm);
+bool stack_reclaim_set_end_magic(struct task_struct *tsk);
+
+/* kernel/exit.c (DEBUG_STACK_USAGE) */
+bool stack_reclaim_stack_not_used(struct task_struct *p, unsigned long *unused);
+
+/* kernel/sched/core.c */
+bool __stack_reclaim_wake(struct task_struct *p, unsigned int state);
+void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_state);
+void __stack_reclaim_check_next(struct task_struct *next);
+
+/* arch fault diagnostics */
+void stack_reclaim_report_fault(unsigned long address);
+
+/**
+ * stack_reclaim_wake - make a task's stack whole before it is woken
+ * @p:		the task being woken, blocked and off its CPU
+ * @state:	the state mask try_to_wake_up() was called with
+ *
+ * Called by try_to_wake_up() with @p->pi_lock held, after it has seen
+ * @p->on_rq == 0 and before it sets TASK_WAKING.
+ *
+ * Return: true if @p may be woken now; false if the wakeup was handed to
+ * the stack_reclaimd thread, which completes it once it has memory.
+ */
+static __always_inline bool stack_reclaim_wake(struct task_struct *p,
+					       unsigned int state)
+{
+	if (stack_reclaim_active() &&
+	    unlikely(p->stack_reclaim.holes || p->stack_reclaim.deferred))
+		return __stack_reclaim_wake(p, state);
+	return true;
+}
+
+static __always_inline void stack_reclaim_switch_out(struct task_struct *prev,
+						     unsigned int prev_state)
+{
+	if (stack_reclaim_active())
+		__stack_reclaim_switch_out(prev, prev_state);
+}
+
+static __always_inline void stack_reclaim_check_next(struct task_struct *next)
+{
+	if (IS_ENABLED(CONFIG_DEBUG_STACK_RECLAIM) && stack_reclaim_active())
+		__stack_reclaim_check_next(next);
+}
+
+#else /* !CONFIG_STACK_RECLAIM */
+
+static inline bool stack_reclaim_active(void) { return false; }
+static inline pgprot_t stack_reclaim_stack_pgprot(void) { return PAGE_KERNEL; }
+static inline void stack_reclaim_clear_stack(struct vm_struct *vm) { }
+static inline void stack_reclaim_init_task(struct task_struct *tsk,
+					   struct vm_struct *vm) { }
+static inline bool stack_reclaim_set_end_magic(struct task_struct *tsk)
+{
+	return false;
+}
+static inline bool stack_reclaim_stack_not_used(struct task_struct *p,
+						unsigned long *unused)
+{
+	return false;
+}
+static inline bool stack_reclaim_wake(struct task_struct *p, unsigned int state)
+{
+	return true;
+}
+static inline void stack_reclaim_switch_out(struct task_struct *prev,
+					    unsigned int prev_state) { }
+static inline void stack_reclaim_check_next(struct task_struct *next) { }
+static inline void stack_reclaim_report_fault(unsigned long address) { }
+
+#endif /* CONFIG_STACK_RECLAIM */
+#endif /* _LINUX_STACK_RECLAIM_H */

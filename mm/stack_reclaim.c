@@ -1,0 +1,1219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault-free reclaim of never-touched kernel stack pages.
+ *
+ * Most tasks never use more than the top page or two of their THREAD_SIZE
+ * stack, yet every one of them pins all of it.  Earlier "dynamic kernel
+ * stack" series mapped stacks lazily and grew them from the page fault
+ * handler, which means taking a #PF (or #DF) on the stack itself.  This
+ * takes the other road, suggested in those reviews:
+ *
+ *  - Stacks stay fully mapped, but their PTEs are installed with the
+ *    Accessed bit clear (kernel/fork.c, arch_stack_reclaim_pgprot()).
+ *
+ *  - While a task is blocked and off its CPU, a page whose PTE still has
+ *    A == 0 has never been used; no TLB can hold it (see the x86 part for
+ *    the architectural argument).  It is unmapped with an atomic
+ *    compare-and-exchange against the hardware walker and freed.  A page
+ *    once accessed is never taken: A is never cleared in place.
+ *
+ *  - The only way a blocked task runs again is try_to_wake_up(), which
+ *    holds p->pi_lock while it decides.  Reclaim runs under the same lock
+ *    (task_call_func()) and only on tasks that are blocked, dequeued and off
+ *    their CPU.  Before ttwu sets TASK_WAKING it calls stack_reclaim_wake(),
+ *    which fills the holes with zeroed pages from a per-CPU reserve.  No
+ *    page allocator call happens under pi_lock or a runqueue lock.
+ *
+ *  - If the reserve cannot cover the holes, the wakeup is handed to the
+ *    stack_reclaimd kernel thread (Windows NT's "Transition" state, XNU's
+ *    thread_stack_daemon): the task stays asleep, stack_reclaimd allocates
+ *    with GFP_NOIO, dipping into the reserves like kswapd if it must, fills
+ *    the holes and completes the wakeup.  Memory shortage delays a wakeup;
+ *    it never loses one and never lets a task run with a hole.
+ *
+ * Reclaim is driven by a shrinker, an optional periodic scan, a sysfs
+ * trigger, and an optional context-switch hook that looks at the task just
+ * switched out (see __stack_reclaim_switch_out() for why that is safe).
+ */
+#define pr_fmt(fmt) "stack_reclaim: " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/debugfs.h>
+#include <linux/init.h>
+#include <linux/irq_work.h>
+#include <linux/kobject.h>
+#include <linux/kthread.h>
+#include <linux/magic.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/stat.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/seq_file.h>
+#include <linux/shrinker.h>
+#include <linux/stack_reclaim.h>
+#include <linux/sysfs.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <kunit/visibility.h>
+#include <asm/tlbflush.h>
+
+#include "stack_reclaim.h"
+
+/* The top page holds pt_regs and every kernel entry frame: always kept. */
+#define TOP_PAGE		(STACK_RECLAIM_PAGES - 1)
+#define RESERVE_MAX		256
+#define MAX_INTERVAL_MS		3600000U
+#define MIN_SCAN_INTERVAL_MS	10U
+
+DEFINE_STATIC_KEY_FALSE(stack_reclaim_key);
+
+/* Tunables, /sys/kernel/mm/stack_reclaim/; written under tunables_mutex. */
+static bool boot_enabled = true;
+static bool reclaim_enabled;
+static unsigned int min_sleep_ms = 1000;
+static unsigned int scan_interval_ms;
+static bool switch_hook;
+static unsigned int reserve_pages = 32;
+static bool tlb_flush;
+static DEFINE_MUTEX(tunables_mutex);
+
+/* Serialises scanners: the cursor, and enabling/disabling. */
+static DEFINE_MUTEX(scan_mutex);
+static pid_t scan_cursor;
+
+/* Statistics, /sys/kernel/debug/stack_reclaim/stats. */
+static atomic_long_t counters[SR_COUNTER_COUNT];
+static const char *const counter_names[] = {
+	[SR_TASKS_SCANNED]		= "tasks_scanned",
+	[SR_SKIP_RUNNING]		= "tasks_skipped_running",
+	[SR_SKIP_RECENT]		= "tasks_skipped_recent",
+	[SR_SKIP_EXCLUDED]		= "tasks_skipped_excluded",
+	[SR_SKIP_DEFERRED]		= "tasks_skipped_deferred",
+	[SR_PAGES_RECLAIMED]		= "pages_reclaimed",
+	[SR_PAGES_RECLAIMED_SWITCH]	= "pages_reclaimed_at_switch",
+	[SR_PAGES_REPOPULATED]		= "pages_repopulated",
+	[SR_RESERVE_HITS]		= "reserve_hits",
+	[SR_RESERVE_MISSES]		= "reserve_misses",
+	[SR_DEFERRED_WAKES]		= "deferred_wakes",
+	[SR_CMPXCHG_RACES]		= "cmpxchg_races",
+	[SR_TLB_FLUSHES]		= "tlb_flushes",
+	[SR_REFILL_FAILURES]		= "reserve_refill_failures",
+};
+static_assert(ARRAY_SIZE(counter_names) == SR_COUNTER_COUNT);
+
+static atomic_long_t pages_reclaimed_now;
+/* Stack pages ever touched, per task, as of the last full pass. */
+static atomic_long_t touched_hist[STACK_RECLAIM_PAGES + 1];
+
+static inline void count(int c, long n)
+{
+	atomic_long_add(n, &counters[c]);
+}
+
+VISIBLE_IF_KUNIT long stack_reclaim_counter(enum stack_reclaim_counter c)
+{
+	return atomic_long_read(&counters[c]);
+}
+EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_counter);
+
+/*
+ * Per-CPU reserve of zeroed pages for filling holes at wakeup.  Only
+ * touched with interrupts off on its own CPU: ttwu runs under pi_lock with
+ * IRQs off, the switch hook under the rq lock, the refill work disables
+ * them around the update.
+ */
+struct stack_reserve {
+	unsigned int		nr;
+	struct page		*pages[RESERVE_MAX];
+	struct work_struct	refill_work;
+	struct irq_work		refill_irq_work;
+};
+static DEFINE_PER_CPU(struct stack_reserve, stack_reserve);
+
+/* Wakeups the reserve could not serve, completed by stack_reclaimd. */
+static LIST_HEAD(deferred_list);
+static DEFINE_RAW_SPINLOCK(deferred_lock);
+static struct task_struct *stack_reclaimd;
+static struct irq_work deferred_irq_work;
+
+struct reclaim_ctx {
+	struct list_head	pages;
+	unsigned int		nr;
+	unsigned int		limit;		/* at most this many pages */
+	bool			check_age;
+};
+
+static unsigned long task_stack_base(struct task_struct *p)
+{
+	return (unsigned long)task_stack_page(p);
+}
+
+static pte_t *stack_pte(struct task_struct *p, unsigned int i)
+{
+	return arch_stack_reclaim_lookup(task_stack_base(p) + i * PAGE_SIZE);
+}
+
+/* ---- the reserve ------------------------------------------------------ */
+
+static bool reserve_take(struct stack_reserve *r, struct page **pages,
+			 unsigned int n)
+{
+	unsigned int i;
+
+	lockdep_assert_irqs_disabled();
+	if (r->nr < n)
+		return false;
+	for (i = 0; i < n; i++)
+		pages[i] = r->pages[--r->nr];
+	if (r->nr < READ_ONCE(reserve_pages) / 2 + 1)
+		irq_work_queue(&r->refill_irq_work);
+	return true;
+}
+
+static bool reserve_put(struct stack_reserve *r, struct page *page)
+{
+	lockdep_assert_irqs_disabled();
+	if (r->nr >= READ_ONCE(reserve_pages))
+		return false;
+	r->pages[r->nr++] = page;
+	return true;
+}
+
+/* Refill (or trim) this CPU's reserve; process context. */
+static void reserve_refill_fn(struct work_struct *work)
+{
+	struct stack_reserve *r = container_of(work, struct stack_reserve,
+					       refill_work);
+	struct page *page;
+	bool stored;
+
+	for (;;) {
+		unsigned int target = READ_ONCE(reserve_pages);
+
+		page = NULL;
+		local_irq_disable();
+		/* The work may have been moved off a CPU going down. */
+		if (r != this_cpu_ptr(&stack_reserve)) {
+			local_irq_enable();
+			return;
+		}
+		if (r->nr > target)
+			page = r->pages[--r->nr];
+		stored = r->nr >= target;
+		local_irq_enable();
+		if (page) {
+			__free_page(page);
+			continue;
+		}
+		if (stored)
+			return;
+
+		page = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+		if (!page) {
+			count(SR_REFILL_FAILURES, 1);
+			return;
+		}
+		local_irq_disable();
+		stored = r == this_cpu_ptr(&stack_reserve) && reserve_put(r, page);
+		local_irq_enable();
+		if (!stored) {
+			__free_page(page);
+			return;
+		}
+		cond_resched();
+	}
+}
+
+/* Kicked from under pi_lock / rq lock, where queueing work could wake. */
+static void reserve_refill_irq_work(struct irq_work *work)
+{
+	struct stack_reserve *r = container_of(work, struct stack_reserve,
+					       refill_irq_work);
+
+	schedule_work_on(smp_processor_id(), &r->refill_work);
+}
+
+static void reserve_refill_all(void)
+{
+	int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		schedule_work_on(cpu, &per_cpu_ptr(&stack_reserve, cpu)->refill_work);
+	cpus_read_unlock();
+}
+
+static void drain_local_reserve(void *unused)
+{
+	struct stack_reserve *r = this_cpu_ptr(&stack_reserve);
+
+	while (r->nr)
+		__free_page(r->pages[--r->nr]);
+}
+
+/* Resize the reserves; 0 empties them now (tests, fault injection). */
+VISIBLE_IF_KUNIT void stack_reclaim_set_reserve(unsigned int pages)
+{
+	WRITE_ONCE(reserve_pages, pages);
+	if (!pages)
+		on_each_cpu(drain_local_reserve, NULL, 1);
+	else
+		reserve_refill_all();
+}
+EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_reserve);
+
+VISIBLE_IF_KUNIT void stack_reclaim_set_switch_hook(bool on)
+{
+	WRITE_ONCE(switch_hook, on);
+}
+EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_switch_hook);
+
+/* Give a page back: to this CPU's reserve if it has room, else freed. */
+static void give_back_pages(struct list_head *pages)
+{
+	struct page *page, *next;
+	unsigned long flags;
+
+	list_for_each_entry_safe(page, next, pages, lru) {
+		bool kept;
+
+		list_del(&page->lru);
+		local_irq_save(flags);
+		kept = reserve_put(this_cpu_ptr(&stack_reserve), page);
+		local_irq_restore(flags);
+		if (!kept)
+			__free_page(page);
+	}
+}
+
+/* ---- taking pages ----------------------------------------------------- */
+
+/* Why @p may not be reclaimed now, or -1 if it may.  p->pi_lock held. */
+static int reclaim_skip_reason(struct task_struct *p, bool check_age)
+{
+	unsigned int state = READ_ONCE(p->__state);
+
+	if (!p->stack_reclaim.reclaimable || is_idle_task(p) ||
+	    (p->flags & (PF_EXITING | PF_KSWAPD | PF_MEMALLOC)) ||
+	    p == stack_reclaimd)
+		return SR_SKIP_EXCLUDED;
+	/*
+	 * Blocked means: a sleeping state and dequeued.  TASK_NEW is excluded
+	 * because wake_up_new_task() does not go through ttwu; sched_delayed
+	 * tasks keep on_rq and are excluded with the runnable ones.
+	 */
+	if (state == TASK_RUNNING || (state & (TASK_WAKING | TASK_NEW | TASK_DEAD)) ||
+	    READ_ONCE(p->on_rq))
+		return SR_SKIP_RUNNING;
+	if (p->stack_reclaim.deferred)
+		return SR_SKIP_DEFERRED;
+	if (check_age && time_before(jiffies, p->stack_reclaim.slept_at +
+				     msecs_to_jiffies(READ_ONCE(min_sleep_ms))))
+		return SR_SKIP_RECENT;
+	return -1;
+}
+
+/*
+ * Take the never-accessed pages of a blocked task's stack.  Called with
+ * p->pi_lock held and @p blocked, dequeued and not using its stack, so no
+ * wakeup can pass stack_reclaim_wake() until we are done.  The pages go on
+ * @rc->pages, to be released once the locks are dropped.
+ */
+static void reclaim_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
+{
+	struct task_stack_reclaim *sr = &p->stack_reclaim;
+	struct vm_struct *vm = task_stack_vm_area(p);
+	unsigned int i;
+
+	for (i = 0; i < TOP_PAGE && rc->nr < rc->limit; i++) {
+		pte_t *ptep = stack_pte(p, i);
+		struct page *page;
+
+		if (!ptep || (sr->holes & BIT(i)) ||
+		    arch_stack_reclaim_accessed(ptep))
+			continue;
+		page = vm->pages[i];
+#ifdef CONFIG_MEMCG
+		/* All holes of a stack share one memcg charge; see below. */
+		if (sr->holes && page->memcg_data != sr->memcg_data)
+			continue;
+#endif
+		if (!arch_stack_reclaim_unmap_unaccessed(ptep)) {
+			/* A walker set A under us: the page is in use, keep it. */
+			count(SR_CMPXCHG_RACES, 1);
+			continue;
+		}
+		WRITE_ONCE(vm->pages[i], NULL);
+		mod_lruvec_page_state(page, NR_KERNEL_STACK_KB,
+				      -(int)(PAGE_SIZE / 1024));
+#ifdef CONFIG_MEMCG
+		/*
+		 * Keep the memcg charge with the stack: the page that fills
+		 * this hole takes it over.  A wakeup cannot be refused for a
+		 * memcg limit, so the charge a 16K stack always had stays
+		 * reserved; memory.stat's kernel_stack still follows the
+		 * pages actually present.
+		 */
+		sr->memcg_data = page->memcg_data;
+		page->memcg_data = 0;
+#endif
+		/* The end-of-stack canary was written through the direct map. */
+		if (i == 0)
+			*(unsigned long *)page_address(page) = 0;
+		/* Never accessed through the stack mapping, so still zero. */
+		if (IS_ENABLED(CONFIG_DEBUG_STACK_RECLAIM) &&
+		    WARN_ON_ONCE(memchr_inv(page_address(page), 0, PAGE_SIZE)))
+			clear_page(page_address(page));
+		sr->holes |= BIT(i);
+		list_add(&page->lru, &rc->pages);
+		rc->nr++;
+	}
+}
+
+static int reclaim_task_locked(struct task_struct *p, void *arg)
+{
+	struct reclaim_ctx *rc = arg;
+	int reason = reclaim_skip_reason(p, rc->check_age);
+
+	if (reason >= 0) {
+		count(reason, 1);
+		return 0;
+	}
+	reclaim_pages_locked(p, rc);
+	return 0;
+}
+
+/*
+ * Reclaim what can be reclaimed from one task; process context.
+ * Returns the number of pages freed.
+ */
+VISIBLE_IF_KUNIT unsigned int stack_reclaim_task(struct task_struct *p,
+						 bool check_age)
+{
+	struct reclaim_ctx rc = {
+		.pages = LIST_HEAD_INIT(rc.pages),
+		.limit = UINT_MAX,
+		.check_age = check_age,
+	};
+
+	if (!READ_ONCE(reclaim_enabled))
+		return 0;
+	count(SR_TASKS_SCANNED, 1);
+	if (!p->stack_reclaim.reclaimable) {
+		count(SR_SKIP_EXCLUDED, 1);
+		return 0;
+	}
+	/* Cheap filter before taking locks; rechecked under pi_lock. */
+	if (READ_ONCE(p->__state) == TASK_RUNNING) {
+		count(SR_SKIP_RUNNING, 1);
+		return 0;
+	}
+	task_call_func(p, reclaim_task_locked, &rc);
+	if (!rc.nr)
+		return 0;
+
+	atomic_long_add(rc.nr, &pages_reclaimed_now);
+	count(SR_PAGES_RECLAIMED, rc.nr);
+	if (READ_ONCE(tlb_flush)) {
+		/* Belt and braces for hypervisors that emulate A lazily. */
+		flush_tlb_kernel_range(task_stack_base(p),
+				       task_stack_base(p) + THREAD_SIZE);
+		count(SR_TLB_FLUSHES, 1);
+	}
+	give_back_pages(&rc.pages);
+	return rc.nr;
+}
+EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_task);
+
+/* Next task at or after *cursor in pid order, with a reference; or NULL. */
+static struct task_struct *next_task_by_pid(pid_t *cursor)
+{
+	struct task_struct *p = NULL;
+	struct pid *pid;
+
+	rcu_read_lock();
+	while ((pid = find_ge_pid(*cursor, &init_pid_ns))) {
+		*cursor = pid_nr(pid) + 1;
+		p = pid_task(pid, PIDTYPE_PID);
+		if (p) {
+			get_task_struct(p);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return p;
+}
+
+static unsigned int touched_pages(struct task_struct *p)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < STACK_RECLAIM_PAGES; i++) {
+		pte_t *ptep = stack_pte(p, i);
+
+		n += ptep && arch_stack_reclaim_accessed(ptep);
+	}
+	return n;
+}
+
+/* One pass over every task; process context, scan_mutex held. */
+static unsigned long reclaim_all(void)
+{
+	long hist[STACK_RECLAIM_PAGES + 1] = { };
+	unsigned long freed = 0;
+	struct task_struct *p;
+	pid_t cursor = 0;
+	unsigned int i;
+
+	lockdep_assert_held(&scan_mutex);
+	while ((p = next_task_by_pid(&cursor))) {
+		freed += stack_reclaim_task(p, true);
+		if (p->stack_reclaim.reclaimable && try_get_task_stack(p)) {
+			hist[touched_pages(p)]++;
+			put_task_stack(p);
+		}
+		put_task_struct(p);
+		cond_resched();
+	}
+	for (i = 0; i <= STACK_RECLAIM_PAGES; i++)
+		atomic_long_set(&touched_hist[i], hist[i]);
+	return freed;
+}
+
+/* ---- shrinker, periodic scan ------------------------------------------ */
+
+static unsigned long stack_reclaim_count(struct shrinker *s,
+					 struct shrink_control *sc)
+{
+	long est;
+
+	if (!READ_ONCE(reclaim_enabled))
+		return 0;
+	/*
+	 * A cheap upper bound: every non-top page of every thread, less what
+	 * is reclaimed already and what the last full pass saw touched.
+	 */
+	est = (long)nr_threads * TOP_PAGE - atomic_long_read(&pages_reclaimed_now);
+	for (int i = 2; i <= STACK_RECLAIM_PAGES; i++)
+		est -= (i - 1) * atomic_long_read(&touched_hist[i]);
+	return est > 0 ? est : SHRINK_EMPTY;
+}
+
+static unsigned long stack_reclaim_scan(struct shrinker *s,
+					struct shrink_control *sc)
+{
+	unsigned long freed = 0, visited = 0;
+	struct task_struct *p;
+
+	/* Never make reclaim wait on another scanner. */
+	if (!mutex_trylock(&scan_mutex))
+		return SHRINK_STOP;
+	while (freed < sc->nr_to_scan && visited < max(sc->nr_to_scan, 128UL)) {
+		p = next_task_by_pid(&scan_cursor);
+		if (!p) {		/* wrapped */
+			scan_cursor = 0;
+			if (!freed)
+				break;
+			continue;
+		}
+		freed += stack_reclaim_task(p, true);
+		put_task_struct(p);
+		visited++;
+		cond_resched();
+	}
+	mutex_unlock(&scan_mutex);
+	sc->nr_scanned = max(visited, freed);
+	return freed ? freed : SHRINK_STOP;
+}
+
+static struct shrinker *stack_shrinker;
+
+static void periodic_scan_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(periodic_scan_work, periodic_scan_fn);
+
+static void periodic_scan_fn(struct work_struct *work)
+{
+	unsigned int interval = READ_ONCE(scan_interval_ms);
+
+	mutex_lock(&scan_mutex);
+	reclaim_all();
+	mutex_unlock(&scan_mutex);
+	if (interval)
+		queue_delayed_work(system_unbound_wq, &periodic_scan_work,
+				   msecs_to_jiffies(interval));
+}
+
+/* ---- giving pages back ------------------------------------------------ */
+
+/* Fill every hole of @p from @pages.  p->pi_lock held, @p not running. */
+static void fill_holes_locked(struct task_struct *p, struct page **pages)
+{
+	struct task_stack_reclaim *sr = &p->stack_reclaim;
+	struct vm_struct *vm = task_stack_vm_area(p);
+	unsigned long holes = sr->holes;
+	unsigned int i, k = 0;
+
+	for_each_set_bit(i, &holes, STACK_RECLAIM_PAGES) {
+		struct page *page = pages[k++];
+		pte_t *ptep = stack_pte(p, i);
+
+		/* schedule_debug() checks the canary on page 0. */
+		if (i == 0)
+			*(unsigned long *)page_address(page) = STACK_END_MAGIC;
+#ifdef CONFIG_MEMCG
+		page->memcg_data = sr->memcg_data;
+#endif
+		mod_lruvec_page_state(page, NR_KERNEL_STACK_KB, PAGE_SIZE / 1024);
+		WRITE_ONCE(vm->pages[i], page);
+		arch_stack_reclaim_map(ptep, page);
+	}
+	sr->holes = 0;
+	atomic_long_sub(k, &pages_reclaimed_now);
+	count(SR_PAGES_REPOPULATED, k);
+}
+
+static void defer_wake_locked(struct task_struct *p, unsigned int state)
+{
+	struct task_stack_reclaim *sr = &p->stack_reclaim;
+
+	sr->wake_state |= state;
+	sr->deferred = true;
+	raw_spin_lock(&deferred_lock);
+	if (list_empty(&sr->deferred_node)) {
+		get_task_struct(p);
+		list_add_tail(&sr->deferred_node, &deferred_list);
+	}
+	raw_spin_unlock(&deferred_lock);
+	count(SR_DEFERRED_WAKES, 1);
+	/* Waking stack_reclaimd here would nest pi_locks. */
+	irq_work_queue(&deferred_irq_work);
+}
+
+bool __stack_reclaim_wake(struct task_struct *p, unsigned int state)
+{
+	struct task_stack_reclaim *sr = &p->stack_reclaim;
+	struct page *pages[STACK_RECLAIM_PAGES];
+	unsigned int n = hweight_long(sr->holes);
+
+	lockdep_assert_held(&p->pi_lock);
+	if (n) {
+		if (!reserve_take(this_cpu_ptr(&stack_reserve), pages, n)) {
+			count(SR_RESERVE_MISSES, 1);
+			defer_wake_locked(p, state);
+			return false;
+		}
+		count(SR_RESERVE_HITS, 1);
+		fill_holes_locked(p, pages);
+	}
+	sr->deferred = false;
+	sr->wake_state = 0;
+	return true;
+}
+
+/* Memory for a deferred wakeup: may sleep, must not fail for good. */
+static struct page *alloc_deferred_page(void)
+{
+	unsigned int noreclaim;
+	struct page *page;
+
+	for (;;) {
+		/*
+		 * GFP_NOIO: the task we are waking may hold locks that I/O or
+		 * filesystem reclaim would wait for.
+		 */
+		page = alloc_page(GFP_NOIO | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY);
+		if (page)
+			return page;
+		/* Like kswapd: a task others wait for may use the reserves. */
+		noreclaim = memalloc_noreclaim_save();
+		page = alloc_page(GFP_NOWAIT | __GFP_ZERO | __GFP_NOWARN);
+		memalloc_noreclaim_restore(noreclaim);
+		if (page)
+			return page;
+		count(SR_REFILL_FAILURES, 1);
+		schedule_timeout_idle(HZ / 50);
+	}
+}
+
+struct deferred_fill {
+	struct page	*pages[STACK_RECLAIM_PAGES];
+	unsigned int	nr;
+	bool		need_more;
+	bool		any_task;	/* fill even without a deferred wakeup */
+};
+
+static int fill_deferred_locked(struct task_struct *p, void *arg)
+{
+	struct task_stack_reclaim *sr = &p->stack_reclaim;
+	struct deferred_fill *df = arg;
+	unsigned int n = hweight_long(sr->holes);
+
+	/* Someone else's wakeup found the reserve and woke it already. */
+	if (!sr->deferred && !df->any_task)
+		return 0;
+	if (n > df->nr) {
+		df->need_more = true;
+		return 0;
+	}
+	if (n) {
+		df->nr -= n;
+		fill_holes_locked(p, df->pages + df->nr);
+	}
+	/* ->deferred stays set until ttwu sees the stack whole. */
+	return sr->deferred ? sr->wake_state : 0;
+}
+
+/*
+ * Allocate for and fill @p's holes, sleeping for memory if need be.
+ * Returns the states to wake @p with if it has a deferred wakeup.
+ */
+static unsigned int fill_task(struct task_struct *p, bool any_task)
+{
+	struct deferred_fill df = { .any_task = any_task };
+	unsigned int state;
+	LIST_HEAD(spare);
+
+	do {
+		unsigned int want = hweight_long(READ_ONCE(p->stack_reclaim.holes));
+
+		while (df.nr < want)
+			df.pages[df.nr++] = alloc_deferred_page();
+		df.need_more = false;
+		state = task_call_func(p, fill_deferred_locked, &df);
+	} while (df.need_more);
+
+	while (df.nr)
+		list_add(&df.pages[--df.nr]->lru, &spare);
+	give_back_pages(&spare);
+	return state;
+}
+
+static void complete_deferred_wake(struct task_struct *p)
+{
+	unsigned int state = fill_task(p, false);
+
+	/*
+	 * ttwu finds the stack whole now.  A wakeup that raced with us and
+	 * already woke the task cleared ->deferred, and state is 0 then.
+	 */
+	if (state)
+		wake_up_state(p, state);
+}
+
+static int stack_reclaimd_fn(void *unused)
+{
+	for (;;) {
+		struct task_struct *p = NULL;
+
+		raw_spin_lock_irq(&deferred_lock);
+		if (!list_empty(&deferred_list)) {
+			p = list_first_entry(&deferred_list, struct task_struct,
+					     stack_reclaim.deferred_node);
+			list_del_init(&p->stack_reclaim.deferred_node);
+		} else {
+			set_current_state(TASK_IDLE);
+		}
+		raw_spin_unlock_irq(&deferred_lock);
+		if (!p) {
+			schedule();
+			continue;
+		}
+		complete_deferred_wake(p);
+		put_task_struct(p);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void deferred_irq_work_fn(struct irq_work *work)
+{
+	wake_up_process(stack_reclaimd);
+}
+
+/* Give every reclaimed page back; for turning the feature off. */
+static void fill_all(void)
+{
+	struct task_struct *p;
+	pid_t cursor = 0;
+
+	while ((p = next_task_by_pid(&cursor))) {
+		if (READ_ONCE(p->stack_reclaim.holes))
+			fill_task(p, true);
+		put_task_struct(p);
+		cond_resched();
+	}
+}
+
+/* ---- hooks ------------------------------------------------------------ */
+
+pgprot_t stack_reclaim_stack_pgprot(void)
+{
+	return stack_reclaim_active() ? arch_stack_reclaim_pgprot() : PAGE_KERNEL;
+}
+
+/*
+ * Zero a recycled stack through the direct map: a memset through the
+ * stack mapping would set A on every page and make none reclaimable.
+ */
+void stack_reclaim_clear_stack(struct vm_struct *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < STACK_RECLAIM_PAGES; i++)
+		clear_page(page_address(vm->pages[i]));
+}
+
+void stack_reclaim_init_task(struct task_struct *tsk, struct vm_struct *vm)
+{
+	struct task_stack_reclaim *sr = &tsk->stack_reclaim;
+
+	memset(sr, 0, sizeof(*sr));
+	INIT_LIST_HEAD(&sr->deferred_node);
+	sr->reclaimable = stack_reclaim_active();
+	sr->slept_at = jiffies;
+}
+
+/* Write the canary through the direct map, keeping page 0 untouched. */
+bool stack_reclaim_set_end_magic(struct task_struct *tsk)
+{
+	if (!tsk->stack_reclaim.reclaimable)
+		return false;
+	*(unsigned long *)page_address(task_stack_vm_area(tsk)->pages[0]) =
+		STACK_END_MAGIC;
+	return true;
+}
+
+/*
+ * DEBUG_STACK_USAGE for a stack that may have holes: a page never accessed
+ * is unused as a whole and must not be read (it may be gone, and reading
+ * it would make it unreclaimable).  A page with A set is never reclaimed,
+ * so it can be read.
+ */
+bool stack_reclaim_stack_not_used(struct task_struct *p, unsigned long *unused)
+{
+	unsigned long base = task_stack_base(p);
+	unsigned int i;
+
+	if (!p->stack_reclaim.reclaimable)
+		return false;
+	for (i = 0; i < STACK_RECLAIM_PAGES; i++) {
+		unsigned long *n = (unsigned long *)(base + i * PAGE_SIZE);
+		unsigned long *end = n + PAGE_SIZE / sizeof(*n);
+		pte_t *ptep = stack_pte(p, i);
+
+		if (!ptep || !arch_stack_reclaim_accessed(ptep))
+			continue;
+		if (i == 0)
+			n++;		/* the canary */
+		for (; n < end; n++) {
+			if (*n) {
+				*unused = (unsigned long)n - base;
+				return true;
+			}
+		}
+	}
+	*unused = THREAD_SIZE;
+	return true;
+}
+
+/*
+ * Context-switch hook, from finish_task_switch() on next's stack with the
+ * rq lock held, before finish_task() lets @prev run elsewhere.
+ *
+ * Why this cannot race with a wakeup: a wakeup of @prev decides under
+ * prev->pi_lock, and runs stack_reclaim_wake() before it sets TASK_WAKING.
+ * We only trylock pi_lock (the lock order is pi_lock -> rq lock).  Holding
+ * it, if @prev is still in a sleeping state and dequeued, no ttwu has got
+ * past stack_reclaim_wake() yet, and any ttwu after we unlock sees the
+ * holes and fills them.  @prev's stack is idle: we are past switch_to().
+ * The pages go straight into this CPU's reserve; the allocator is not
+ * called under the rq lock, and none are taken when the reserve is full.
+ */
+void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_state)
+{
+	struct stack_reserve *r;
+	struct reclaim_ctx rc;
+	struct page *page;
+
+	if (prev_state == TASK_RUNNING)
+		return;			/* preempted, still runnable */
+	prev->stack_reclaim.slept_at = jiffies;
+	if (!READ_ONCE(switch_hook) || !READ_ONCE(reclaim_enabled) ||
+	    READ_ONCE(tlb_flush))
+		return;
+	r = this_cpu_ptr(&stack_reserve);
+	rc.limit = READ_ONCE(reserve_pages);
+	if (r->nr >= rc.limit)
+		return;
+	rc.limit -= r->nr;
+	rc.nr = 0;
+	rc.check_age = false;
+	INIT_LIST_HEAD(&rc.pages);
+	if (!raw_spin_trylock(&prev->pi_lock))
+		return;
+	if (reclaim_skip_reason(prev, false) < 0)
+		reclaim_pages_locked(prev, &rc);
+	raw_spin_unlock(&prev->pi_lock);
+	if (!rc.nr)
+		return;
+	list_for_each_entry(page, &rc.pages, lru)
+		r->pages[r->nr++] = page;
+	atomic_long_add(rc.nr, &pages_reclaimed_now);
+	count(SR_PAGES_RECLAIMED, rc.nr);
+	count(SR_PAGES_RECLAIMED_SWITCH, rc.nr);
+}
+
+/* DEBUG_STACK_RECLAIM: say so in words, rather than a double fault. */
+void __stack_reclaim_check_next(struct task_struct *next)
+{
+	unsigned long holes = READ_ONCE(next->stack_reclaim.holes);
+
+	if (unlikely(holes))
+		panic("stack_reclaim: %s/%d about to run with stack pages missing (holes %#lx)\n",
+		      next->comm, next->pid, holes);
+}
+
+/* From the x86 #PF oops and #DF paths: name a touched hole. */
+void stack_reclaim_report_fault(unsigned long address)
+{
+	struct task_struct *p = current;
+	unsigned long base = task_stack_base(p);
+	pte_t *ptep;
+
+	if (!stack_reclaim_active() || !p->stack_reclaim.reclaimable ||
+	    address < base || address >= base + THREAD_SIZE)
+		return;
+	ptep = stack_pte(p, (address - base) >> PAGE_SHIFT);
+	if (ptep && arch_stack_reclaim_is_hole(ptep))
+		pr_emerg("%s/%d touched its own reclaimed stack page %lu at %px (stack hole)\n",
+			 p->comm, p->pid, (address - base) >> PAGE_SHIFT,
+			 (void *)address);
+}
+
+/* ---- sysfs ------------------------------------------------------------ */
+
+static int parse_uint(const char *buf, unsigned int min, unsigned int max,
+		      unsigned int *val)
+{
+	unsigned int v;
+
+	if (kstrtouint(buf, 10, &v) || v < min || v > max)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+static void set_enabled(bool on)
+{
+	if (on == READ_ONCE(reclaim_enabled))
+		return;
+	mutex_lock(&scan_mutex);
+	if (on) {
+		static_branch_enable(&stack_reclaim_key);
+		WRITE_ONCE(reclaim_enabled, true);
+		reserve_refill_all();
+	} else {
+		/* Stop the switch hook and scanners, then give all back. */
+		WRITE_ONCE(reclaim_enabled, false);
+		synchronize_rcu();
+		fill_all();
+		WARN_ON_ONCE(atomic_long_read(&pages_reclaimed_now));
+		static_branch_disable(&stack_reclaim_key);
+	}
+	mutex_unlock(&scan_mutex);
+}
+
+#define SR_ATTR_RW(_name) \
+	static struct kobj_attribute _name##_attr = __ATTR_RW(_name)
+
+static ssize_t enabled_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(reclaim_enabled));
+}
+
+static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	unsigned int v;
+
+	if (parse_uint(buf, 0, 1, &v))
+		return -EINVAL;
+	mutex_lock(&tunables_mutex);
+	set_enabled(v);
+	mutex_unlock(&tunables_mutex);
+	return count;
+}
+SR_ATTR_RW(enabled);
+
+static ssize_t min_sleep_ms_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(min_sleep_ms));
+}
+
+static ssize_t min_sleep_ms_store(struct kobject *kobj,
+				  struct kobj_attribute *attr,
+				  const char *buf, size_t count)
+{
+	unsigned int v;
+
+	if (parse_uint(buf, 0, MAX_INTERVAL_MS, &v))
+		return -EINVAL;
+	WRITE_ONCE(min_sleep_ms, v);
+	return count;
+}
+SR_ATTR_RW(min_sleep_ms);
+
+static ssize_t scan_interval_ms_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(scan_interval_ms));
+}
+
+static ssize_t scan_interval_ms_store(struct kobject *kobj,
+				      struct kobj_attribute *attr,
+				      const char *buf, size_t count)
+{
+	unsigned int v;
+
+	if (parse_uint(buf, 0, MAX_INTERVAL_MS, &v) ||
+	    (v && v < MIN_SCAN_INTERVAL_MS))
+		return -EINVAL;
+	mutex_lock(&tunables_mutex);
+	WRITE_ONCE(scan_interval_ms, v);
+	if (v)
+		mod_delayed_work(system_unbound_wq, &periodic_scan_work,
+				 msecs_to_jiffies(v));
+	else
+		cancel_delayed_work(&periodic_scan_work);
+	mutex_unlock(&tunables_mutex);
+	return count;
+}
+SR_ATTR_RW(scan_interval_ms);
+
+static ssize_t switch_hook_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(switch_hook));
+}
+
+static ssize_t switch_hook_store(struct kobject *kobj,
+				 struct kobj_attribute *attr,
+				 const char *buf, size_t count)
+{
+	unsigned int v;
+
+	if (parse_uint(buf, 0, 1, &v))
+		return -EINVAL;
+	stack_reclaim_set_switch_hook(v);
+	return count;
+}
+SR_ATTR_RW(switch_hook);
+
+static ssize_t reserve_pages_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(reserve_pages));
+}
+
+static ssize_t reserve_pages_store(struct kobject *kobj,
+				   struct kobj_attribute *attr,
+				   const char *buf, size_t count)
+{
+	unsigned int v;
+
+	if (parse_uint(buf, 0, RESERVE_MAX, &v))
+		return -EINVAL;
+	stack_reclaim_set_reserve(v);
+	return count;
+}
+SR_ATTR_RW(reserve_pages);
+
+static ssize_t tlb_flush_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(tlb_flush));
+}
+
+static ssize_t tlb_flush_store(struct kobject *kobj,
+			       struct kobj_attribute *attr,
+			       const char *buf, size_t count)
+{
+	unsigned int v;
+
+	if (parse_uint(buf, 0, 1, &v))
+		return -EINVAL;
+	WRITE_ONCE(tlb_flush, v);
+	return count;
+}
+SR_ATTR_RW(tlb_flush);
+
+static ssize_t reclaim_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	unsigned int v;
+
+	if (parse_uint(buf, 1, 1, &v))
+		return -EINVAL;
+	mutex_lock(&scan_mutex);
+	reclaim_all();
+	mutex_unlock(&scan_mutex);
+	return count;
+}
+static struct kobj_attribute reclaim_attr = __ATTR_WO(reclaim);
+
+static struct attribute *stack_reclaim_attrs[] = {
+	&enabled_attr.attr,
+	&min_sleep_ms_attr.attr,
+	&scan_interval_ms_attr.attr,
+	&switch_hook_attr.attr,
+	&reserve_pages_attr.attr,
+	&tlb_flush_attr.attr,
+	&reclaim_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group stack_reclaim_attr_group = {
+	.attrs = stack_reclaim_attrs,
+	.name = "stack_reclaim",
+};
+
+/* ---- debugfs ---------------------------------------------------------- */
+
+static int stats_show(struct seq_file *seq, void *v)
+{
+	unsigned int i, reserve = 0;
+	int cpu;
+
+	for (i = 0; i < SR_COUNTER_COUNT; i++)
+		seq_printf(seq, "%-28s %ld\n", counter_names[i],
+			   atomic_long_read(&counters[i]));
+	seq_printf(seq, "%-28s %ld\n", "pages_reclaimed_now",
+		   atomic_long_read(&pages_reclaimed_now));
+	for_each_online_cpu(cpu)
+		reserve += READ_ONCE(per_cpu_ptr(&stack_reserve, cpu)->nr);
+	seq_printf(seq, "%-28s %u\n", "reserve_pages_now", reserve);
+	seq_printf(seq, "%-28s %u\n", "stack_faults", 0);
+	seq_puts(seq, "# tasks by stack pages ever touched, last full pass\n");
+	for (i = 0; i <= STACK_RECLAIM_PAGES; i++)
+		seq_printf(seq, "touched_pages_%-14u %ld\n", i,
+			   atomic_long_read(&touched_hist[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+static int __init stack_reclaim_debugfs_init(void)
+{
+	struct dentry *dir;
+
+	if (!boot_enabled)
+		return 0;
+	dir = debugfs_create_dir("stack_reclaim", NULL);
+	debugfs_create_file("stats", 0444, dir, NULL, &stats_fops);
+	return 0;
+}
+late_initcall(stack_reclaim_debugfs_init);
+
+/* ---- init ------------------------------------------------------------- */
+
+static int __init stack_reclaim_param(char *buf)
+{
+	if (!buf)
+		return -EINVAL;
+	if (!strcmp(buf, "on"))
+		boot_enabled = true;
+	else if (!strcmp(buf, "off"))
+		boot_enabled = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+early_param("stack_reclaim", stack_reclaim_param);
+
+static int stack_reclaim_cpu_online(unsigned int cpu)
+{
+	schedule_work_on(cpu, &per_cpu_ptr(&stack_reserve, cpu)->refill_work);
+	return 0;
+}
+
+/* Runs on the CPU going down: hand its reserve back. */
+static int stack_reclaim_cpu_offline(unsigned int cpu)
+{
+	struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
+	struct page *pages[RESERVE_MAX];
+	unsigned int n;
+
+	local_irq_disable();
+	n = r->nr;
+	memcpy(pages, r->pages, n * sizeof(*pages));
+	r->nr = 0;
+	local_irq_enable();
+	while (n)
+		__free_page(pages[--n]);
+	return 0;
+}
+
+/*
+ * Stacks allocated from here on are mapped without A.  Early, so that the
+ * per-CPU kthreads get reclaimable stacks too; nothing is reclaimed (so
+ * nothing needs filling) until stack_reclaim_init() has run.
+ */
+static int __init stack_reclaim_early_init(void)
+{
+	if (boot_enabled)
+		static_branch_enable(&stack_reclaim_key);
+	return 0;
+}
+early_initcall(stack_reclaim_early_init);
+
+static int __init stack_reclaim_init(void)
+{
+	int cpu, ret;
+
+	if (!boot_enabled) {
+		pr_info("disabled on the command line\n");
+		return 0;
+	}
+	for_each_possible_cpu(cpu) {
+		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
+
+		INIT_WORK(&r->refill_work, reserve_refill_fn);
+		init_irq_work(&r->refill_irq_work, reserve_refill_irq_work);
+	}
+	init_irq_work(&deferred_irq_work, deferred_irq_work_fn);
+
+	stack_reclaimd = kthread_run(stack_reclaimd_fn, NULL, "stack_reclaimd");
+	if (IS_ERR(stack_reclaimd))
+		goto fail;
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "mm/stack_reclaim:online",
+				stack_reclaim_cpu_online, stack_reclaim_cpu_offline);
+	if (ret < 0)
+		goto fail;
+
+	stack_shrinker = shrinker_alloc(0, "stack_reclaim");
+	if (!stack_shrinker)
+		goto fail;
+	stack_shrinker->count_objects = stack_reclaim_count;
+	stack_shrinker->scan_objects = stack_reclaim_scan;
+	stack_shrinker->seeks = DEFAULT_SEEKS;
+	shrinker_register(stack_shrinker);
+
+	if (sysfs_create_group(mm_kobj, &stack_reclaim_attr_group))
+		pr_warn("cannot create /sys/kernel/mm/stack_reclaim\n");
+
+	WRITE_ONCE(reclaim_enabled, true);
+	pr_info("enabled: %lu pages per stack, reserve %u pages per CPU\n",
+		STACK_RECLAIM_PAGES, reserve_pages);
+	return 0;
+fail:
+	/* Nothing was reclaimed, so stacks without A are merely unused. */
+	pr_err("cannot start; stacks will not be reclaimed\n");
+	return 0;
+}
+subsys_initcall(stack_reclaim_init);

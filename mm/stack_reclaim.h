@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals of mm/stack_reclaim.c shared with its KUnit suite.
+ */
+#ifndef MM_STACK_RECLAIM_H
+#define MM_STACK_RECLAIM_H
+
+#include <kunit/visibility.h>
+
+struct task_struct;
+
+enum stack_reclaim_counter {
+	SR_TASKS_SCANNED,
+	SR_SKIP_RUNNING,	/* running, runnable, waking, new or dead */
+	SR_SKIP_RECENT,		/* slept less than min_sleep_ms */
+	SR_SKIP_EXCLUDED,	/* idle, kswapd, exiting, untracked stack... */
+	SR_SKIP_DEFERRED,	/* a deferred wakeup is in flight */
+	SR_PAGES_RECLAIMED,
+	SR_PAGES_RECLAIMED_SWITCH,
+	SR_PAGES_REPOPULATED,
+	SR_RESERVE_HITS,
+	SR_RESERVE_MISSES,
+	SR_DEFERRED_WAKES,
+	SR_CMPXCHG_RACES,
+	SR_TLB_FLUSHES,
+	SR_REFILL_FAILURES,
+	SR_COUNTER_COUNT,
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+unsigned int stack_reclaim_task(struct task_struct *p, bool check_age);
+long stack_reclaim_counter(enum stack_reclaim_counter c);
+void stack_reclaim_set_reserve(unsigned int pages);
+void stack_reclaim_set_switch_hook(bool on);
+#endif
+
+#endif /* MM_STACK_RECLAIM_H */

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for kernel stack reclaim (mm/stack_reclaim.c).
+ *
+ * Each test drives real kthreads through sleep, reclaim and wakeup on the
+ * booted kernel: the stack pages, PTEs and scheduler paths are the real
+ * ones.  A test thread sleeps in TASK_UNINTERRUPTIBLE until the test asks it
+ * to run once more; on each run it may recurse to near the end of its stack
+ * writing and checking a pattern, or check that pages given back are zero.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/magic.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/stack_reclaim.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "stack_reclaim.h"
+
+#define WAIT_MS		5000
+
+struct sr_thread {
+	struct task_struct	*task;
+	atomic_t		asked;		/* runs requested */
+	atomic_t		runs;		/* runs done */
+	bool			deep;		/* recurse on the next run */
+	unsigned long		check_zero;	/* pages to check on the next run */
+	int			result;		/* 0, or -EIO on a bad page */
+};
+
+/* Fill a frame per level down to @limit, then check each on the way up. */
+static noinline int recurse(unsigned long limit, int depth)
+{
+	volatile u8 buf[256];
+	int i, ret = 0;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (u8)(depth * 7 + i);
+	if (current_stack_pointer > limit)
+		ret = recurse(limit, depth + 1);
+	for (i = 0; i < sizeof(buf); i++)
+		if (buf[i] != (u8)(depth * 7 + i))
+			ret = -EIO;
+	return ret;
+}
+
+/* Use the stack down to 2K (plus a frame) above its end. */
+static int go_deep(void)
+{
+	return recurse((unsigned long)task_stack_page(current) + 2048, 0);
+}
+
+/* Pages that were holes must come back zeroed (page 0 keeps the canary). */
+static int check_zero(unsigned long pages)
+{
+	unsigned long base = (unsigned long)task_stack_page(current);
+	unsigned int i;
+
+	for_each_set_bit(i, &pages, STACK_RECLAIM_PAGES) {
+		unsigned long *p = (unsigned long *)(base + i * PAGE_SIZE);
+		unsigned int skip = 0;
+
+		if (i == 0) {
+			if (p[0] != STACK_END_MAGIC)
+				return -EIO;
+			skip = 1;
+		}
+		if (memchr_inv(p + skip, 0, PAGE_SIZE - skip * sizeof(*p)))
+			return -EIO;
+	}
+	return 0;
+}
+
+static int sr_thread_fn(void *arg)
+{
+	struct sr_thread *t = arg;
+
+	for (;;) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		if (atomic_read(&t->asked) == atomic_read(&t->runs)) {
+			schedule();
+			continue;
+		}
+		__set_current_state(TASK_RUNNING);
+		if (READ_ONCE(t->deep) && go_deep())
+			t->result = -EIO;
+		if (READ_ONCE(t->check_zero) && check_zero(t->check_zero))
+			t->result = -EIO;
+		WRITE_ONCE(t->deep, false);
+		WRITE_ONCE(t->check_zero, 0);
+		atomic_inc(&t->runs);
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+static struct sr_thread *sr_thread_start(struct kunit *test)
+{
+	struct sr_thread *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->task = kthread_create(sr_thread_fn, t, "sr_test");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->task));
+	get_task_struct(t->task);
+	wake_up_process(t->task);
+	return t;
+}
+
+static void sr_thread_stop(struct sr_thread *t);
+
+static unsigned int untouched_pages(struct task_struct *p)
+{
+	unsigned long base = (unsigned long)task_stack_page(p);
+	unsigned int i, n = 0;
+
+	for (i = 0; i < STACK_RECLAIM_PAGES - 1; i++)
+		n += !arch_stack_reclaim_accessed(arch_stack_reclaim_lookup(base + i * PAGE_SIZE));
+	return n;
+}
+
+/*
+ * A thread with pages to reclaim.  A stack recycled through the per-CPU
+ * cache keeps the Accessed bits its previous owner set, so a new thread may
+ * get one with nothing left to take: keep such threads alive (so the cache
+ * cannot hand their stacks out again) until a fresh stack turns up.
+ */
+static struct sr_thread *sr_thread_start_reclaimable(struct kunit *test)
+{
+	int i, n = 0, max = 2 * nr_cpu_ids + 1;
+	struct sr_thread **spare, *t;
+
+	spare = kunit_kcalloc(test, max, sizeof(*spare), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, spare);
+	for (;;) {
+		t = sr_thread_start(test);
+		if (untouched_pages(t->task) || n == max)
+			break;
+		spare[n++] = t;
+	}
+	for (i = 0; i < n; i++)
+		sr_thread_stop(spare[i]);
+	KUNIT_EXPECT_GT(test, untouched_pages(t->task), 0);
+	return t;
+}
+
+static void sr_thread_stop(struct sr_thread *t)
+{
+	kthread_stop(t->task);
+	put_task_struct(t->task);
+}
+
+/* Ask for one run and wait for it: false means the wakeup got lost. */
+static bool sr_thread_run(struct sr_thread *t)
+{
+	int want = atomic_inc_return(&t->asked);
+	int ms;
+
+	wake_up_process(t->task);
+	for (ms = 0; ms < WAIT_MS * 10; ms++) {
+		if (atomic_read(&t->runs) >= want)
+			return true;
+		usleep_range(100, 200);
+	}
+	return false;
+}
+
+/* Reclaim @t once it is asleep; returns the pages taken. */
+static unsigned int sr_thread_reclaim(struct sr_thread *t)
+{
+	unsigned int n = 0;
+	int ms;
+
+	for (ms = 0; ms < WAIT_MS && !n; ms++) {
+		n = stack_reclaim_task(t->task, false);
+		if (!n)
+			msleep(1);
+	}
+	return n;
+}
+
+static int sr_test_init(struct kunit *test)
+{
+	if (!stack_reclaim_active())
+		kunit_skip(test, "stack reclaim is off");
+	return 0;
+}
+
+static void reclaim_then_deep_run(struct kunit *test)
+{
+	struct sr_thread *t = sr_thread_start_reclaimable(test);
+	struct vm_struct *vm;
+	unsigned long holes;
+	unsigned int i, n;
+
+	n = sr_thread_reclaim(t);
+	KUNIT_EXPECT_GT(test, n, 0);
+	holes = READ_ONCE(t->task->stack_reclaim.holes);
+	KUNIT_EXPECT_EQ(test, hweight_long(holes), n);
+	KUNIT_EXPECT_FALSE(test, holes & BIT(STACK_RECLAIM_PAGES - 1));
+	vm = task_stack_vm_area(t->task);
+	for_each_set_bit(i, &holes, STACK_RECLAIM_PAGES)
+		KUNIT_EXPECT_NULL(test, READ_ONCE(vm->pages[i]));
+
+	t->deep = true;
+	KUNIT_ASSERT_TRUE_MSG(test, sr_thread_run(t), "wakeup lost");
+	KUNIT_EXPECT_EQ(test, t->result, 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(t->task->stack_reclaim.holes), 0);
+	for (i = 0; i < STACK_RECLAIM_PAGES; i++)
+		KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(vm->pages[i]));
+	sr_thread_stop(t);
+}
+
+static void touched_pages_are_kept(struct kunit *test)
+{
+	struct sr_thread *t = sr_thread_start(test);
+
+	t->deep = true;
+	KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
+	KUNIT_EXPECT_EQ(test, t->result, 0);
+	/* It used every page: nothing may be taken, now or later. */
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, stack_reclaim_task(t->task, false), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(t->task->stack_reclaim.holes), 0);
+	t->deep = true;
+	KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
+	KUNIT_EXPECT_EQ(test, t->result, 0);
+	sr_thread_stop(t);
+}
+
+static void pages_given_back_are_zero(struct kunit *test)
+{
+	struct sr_thread *t = sr_thread_start_reclaimable(test);
+	unsigned long holes;
+
+	KUNIT_ASSERT_GT(test, sr_thread_reclaim(t), 0);
+	holes = READ_ONCE(t->task->stack_reclaim.holes);
+	t->check_zero = holes;
+	KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
+	KUNIT_EXPECT_EQ(test, t->result, 0);
+	sr_thread_stop(t);
+}
+
+static void empty_reserve_defers_wakeup(struct kunit *test)
+{
+	long deferred = stack_reclaim_counter(SR_DEFERRED_WAKES);
+	long misses = stack_reclaim_counter(SR_RESERVE_MISSES);
+	struct sr_thread *t = sr_thread_start_reclaimable(test);
+
+	KUNIT_ASSERT_GT(test, sr_thread_reclaim(t), 0);
+	stack_reclaim_set_reserve(0);
+	t->deep = true;
+	KUNIT_EXPECT_TRUE_MSG(test, sr_thread_run(t), "deferred wakeup lost");
+	stack_reclaim_set_reserve(32);
+	KUNIT_EXPECT_EQ(test, t->result, 0);
+	KUNIT_EXPECT_GT(test, stack_reclaim_counter(SR_DEFERRED_WAKES), deferred);
+	KUNIT_EXPECT_GT(test, stack_reclaim_counter(SR_RESERVE_MISSES), misses);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(t->task->stack_reclaim.holes), 0);
+	sr_thread_stop(t);
+}
+
+static void exit_with_holes(struct kunit *test)
+{
+	struct sr_thread *t = sr_thread_start_reclaimable(test);
+
+	KUNIT_ASSERT_GT(test, sr_thread_reclaim(t), 0);
+	/* kthread_stop() wakes it: it must run whole and exit cleanly. */
+	KUNIT_EXPECT_EQ(test, kthread_stop(t->task), 0);
+	put_task_struct(t->task);
+}
+
+static void recycled_stack_is_reclaimable(struct kunit *test)
+{
+	struct vm_struct *old_vm;
+	struct sr_thread *a = sr_thread_start_reclaimable(test), *b;
+
+	KUNIT_ASSERT_GT(test, sr_thread_reclaim(a), 0);
+	old_vm = task_stack_vm_area(a->task);
+	sr_thread_stop(a);
+	msleep(20);	/* let the stack reach the per-CPU cache */
+
+	b = sr_thread_start(test);
+	if (task_stack_vm_area(b->task) == old_vm)
+		kunit_info(test, "second thread reuses the first one's stack\n");
+	/* Reused or not, untouched pages must be reclaimable again. */
+	KUNIT_EXPECT_GT(test, sr_thread_reclaim(b), 0);
+	b->deep = true;
+	KUNIT_ASSERT_TRUE(test, sr_thread_run(b));
+	KUNIT_EXPECT_EQ(test, b->result, 0);
+	sr_thread_stop(b);
+}
+
+#define RACE_THREADS	4
+#define RACE_MS		2000
+
+struct race {
+	struct sr_thread	*t[RACE_THREADS];
+	bool			stop;
+	unsigned long		reclaimed;
+};
+
+static int race_reclaimer(void *arg)
+{
+	struct race *r = arg;
+	int i;
+
+	while (!READ_ONCE(r->stop)) {
+		for (i = 0; i < RACE_THREADS; i++)
+			r->reclaimed += stack_reclaim_task(r->t[i]->task, false);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Wakeups against reclaim on every CPU: a reclaimer hammers the sleepers
+ * while the test wakes them one after another, with the switch hook on;
+ * the scheduler spreads them over the CPUs.
+ * Repopulated pages start unaccessed, so the same pages cycle through
+ * reclaim and refill over and over.  No wakeup may be lost, and at the
+ * end every thread's stack must be whole.
+ */
+static void wake_reclaim_race(struct kunit *test)
+{
+	long repop = stack_reclaim_counter(SR_PAGES_REPOPULATED);
+	struct task_struct *reclaimer;
+	unsigned long end, rounds = 0;
+	struct race *r;
+	int i;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < RACE_THREADS; i++)
+		r->t[i] = sr_thread_start_reclaimable(test);
+	stack_reclaim_set_switch_hook(true);
+	reclaimer = kthread_run(race_reclaimer, r, "sr_test_reclaim");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(reclaimer));
+
+	end = jiffies + msecs_to_jiffies(RACE_MS);
+	while (time_before(jiffies, end)) {
+		for (i = 0; i < RACE_THREADS; i++) {
+			if (!sr_thread_run(r->t[i])) {
+				KUNIT_FAIL(test, "wakeup of thread %d lost", i);
+				goto out;
+			}
+		}
+		rounds++;
+	}
+out:
+	WRITE_ONCE(r->stop, true);
+	kthread_stop(reclaimer);
+	stack_reclaim_set_switch_hook(false);
+	kunit_info(test, "%lu rounds, %lu pages reclaimed, %ld repopulated\n",
+		   rounds, r->reclaimed,
+		   stack_reclaim_counter(SR_PAGES_REPOPULATED) - repop);
+	KUNIT_EXPECT_GT(test, stack_reclaim_counter(SR_PAGES_REPOPULATED), repop);
+	for (i = 0; i < RACE_THREADS; i++) {
+		r->t[i]->deep = true;
+		KUNIT_EXPECT_TRUE(test, sr_thread_run(r->t[i]));
+		KUNIT_EXPECT_EQ(test, r->t[i]->result, 0);
+		sr_thread_stop(r->t[i]);
+	}
+}
+
+static struct kunit_case stack_reclaim_test_cases[] = {
+	KUNIT_CASE(reclaim_then_deep_run),
+	KUNIT_CASE(touched_pages_are_kept),
+	KUNIT_CASE(pages_given_back_are_zero),
+	KUNIT_CASE(empty_reserve_defers_wakeup),
+	KUNIT_CASE(exit_with_holes),
+	KUNIT_CASE(recycled_stack_is_reclaimable),
+	KUNIT_CASE_SLOW(wake_reclaim_race),
+	{}
+};
+
+static struct kunit_suite stack_reclaim_test_suite = {
+	.name = "stack_reclaim",
+	.init = sr_test_init,
+	.test_cases = stack_reclaim_test_cases,
+};
+kunit_test_suite(stack_reclaim_test_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for kernel stack reclaim");

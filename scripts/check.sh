@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: apply, export, build (gcc, clang, debug), boot and run every
+# test, check that the runner catches broken guests.  Ends with the line
+# "N passed, N failed".
+. "$(dirname "$0")/lib.sh"
+
+T0=$(date +%s)
+rm -f "$RESULTS"
+mkdir -p "$OUT"
+stage() { say "[$(( $(date +%s) - T0 ))s] $*"; }
+
+stage "1/9 dependencies"
+"$TOP/scripts/deps.sh" check
+stage "2/9 pinned kernel source"
+"$TOP/scripts/kernel-src.sh"
+
+stage "3/9 series applies to the pinned tree"
+if "$TOP/scripts/patched-tree.sh"; then
+	result ok "series/applies-to-$(make -s -C "$(pristine_tree)" kernelversion)"
+else
+	result fail "series/applies"
+	die "the series no longer applies; see the failing hunk above"
+fi
+if "$TOP/scripts/apply.sh" "$OUT/src/linux" >/dev/null 2>&1; then
+	result fail "series/refuses-patched-tree"
+else
+	result ok "series/refuses-patched-tree"
+fi
+
+stage "4/9 exported series (git format-patch, quilt, git am)"
+"$TOP/scripts/export.sh"
+"$TOP/scripts/verify-export.sh"
+
+build() {	# name configs...
+	local name=$1; shift
+	if "$TOP/scripts/build-kernel.sh" "$name" "$OUT/src/linux" "$@"; then
+		result ok "build/$name"
+	else
+		result fail "build/$name"
+		return 1
+	fi
+}
+cfg=$TOP/tests/configs
+stage "5/9 build: gcc"
+build test-gcc "$cfg/base.config" "$cfg/feature.config" || true
+stage "6/9 build: clang (LLVM=1)"
+LLVM=1 build test-clang "$cfg/base.config" "$cfg/feature.config" || true
+stage "7/9 build: debug kernel (lockdep, DEBUG_VM, stack checks)"
+build debug-gcc "$cfg/base.config" "$cfg/feature.config" "$cfg/debug.config" || true
+
+stage "8/9 boot and test"
+"$TOP/scripts/mkinitramfs.sh"
+img() { echo "$OUT/build/$1/arch/x86/boot/bzImage"; }
+boot() { "$TOP/scripts/boot.sh" "$@" || true; }
+all=sr_sysfs,sr_threads,sr_bootparam
+[ -f "$(img test-gcc)" ] && boot gcc "$(img test-gcc)" $all
+[ -f "$(img test-gcc)" ] && boot gcc-off "$(img test-gcc)" sr_threads,sr_bootparam "stack_reclaim=off"
+[ -f "$(img test-gcc)" ] && boot gcc-badparam "$(img test-gcc)" sr_bootparam "stack_reclaim=bogus"
+[ -f "$(img test-clang)" ] && boot clang "$(img test-clang)" sr_sysfs,sr_threads
+[ -f "$(img debug-gcc)" ] && TIMEOUT=900 boot debug "$(img debug-gcc)" $all
+
+stage "9/9 the runner catches broken guests"
+if [ -f "$(img test-gcc)" ]; then
+	EXPECT=fail boot failing-test "$(img test-gcc)" selftest_fail
+	EXPECT=fail boot kernel-crash "$(img test-gcc)" selftest_panic
+	EXPECT=fail TIMEOUT=60 boot hang "$(img test-gcc)" selftest_hang
+fi
+
+pass=$(grep -c '^ok ' "$RESULTS" || true)
+fail=$(grep -c '^not ok ' "$RESULTS" || true)
+skip=$(grep -c '^skip ' "$RESULTS" || true)
+stage "done"
+if [ "$fail" -gt 0 ]; then
+	echo "Failures:"
+	grep '^not ok ' "$RESULTS" | sed 's/^/  /'
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest initramfs: busybox-static, tests/guest/init, and the
+# static test programs from tests/guest/*.c and tests/guest/*.sh.
+# Usage: scripts/mkinitramfs.sh OUTPUT.cpio.gz
+. "$(dirname "$0")/lib.sh"
+
+outfile=${1:-$OUT/initramfs.cpio.gz}
+root=$OUT/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,tests,etc}
+cp /bin/busybox "$root/bin/busybox" || die "busybox-static missing"
+for app in $("$root/bin/busybox" --list); do
+	[ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
+done
+cp "$TOP/tests/guest/init" "$root/init"
+
+say "initramfs: compiling guest test programs"
+for c in "$TOP"/tests/guest/*.c; do
+	[ -e "$c" ] || continue
+	exe=$root/tests/$(basename "$c" .c)
+	gcc -static -O2 -Wall -Werror -pthread -o "$exe" "$c" ||
+		die "cannot compile $c"
+done
+for s in "$TOP"/tests/guest/*.sh; do
+	[ -e "$s" ] || continue
+	install -m 755 "$s" "$root/tests/$(basename "$s" .sh)"
+done
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$outfile"
+say "initramfs: $outfile ($(du -h "$outfile" | cut -f1))"

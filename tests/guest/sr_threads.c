@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stack reclaim end-to-end test (kselftest style, TAP output).
+ *
+ * Starts N sleeping threads (default 10,000), measures /proc/meminfo
+ * KernelStack, asks the kernel to reclaim now, and checks that KernelStack
+ * fell by at least 70% of what the threads' stacks took.  Then every thread
+ * wakes, makes a few syscalls that run on its (repopulated) stack, and exits.
+ *
+ *   sr_threads            test mode (asserts)
+ *   sr_threads --demo     print a table of the figures, assert nothing
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SYSFS "/sys/kernel/mm/stack_reclaim/"
+#define STATS "/sys/kernel/debug/stack_reclaim/stats"
+
+static atomic_int ready, done_ok, done_bad;
+static int go;
+static int tap_n;
+
+static void tap(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void tap(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", ok ? "" : "not ", ++tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static long meminfo_kb(const char *key)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
+			v = atol(line + strlen(key) + 1);
+	fclose(f);
+	return v;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, s, strlen(s));
+	ret = ret < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+static void futex_wait(int *uaddr, int val)
+{
+	syscall(SYS_futex, uaddr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void *sleeper(void *arg)
+{
+	char path[64], buf[512];
+	struct utsname u;
+	struct pollfd p;
+	int fd, pipefd[2];
+	int ok = 1;
+
+	(void)arg;
+	atomic_fetch_add(&ready, 1);
+	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
+		futex_wait(&go, 0);
+
+	/* Run on the repopulated stack: a few syscalls with some depth. */
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/status", syscall(SYS_gettid));
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || read(fd, buf, sizeof(buf)) <= 0)
+		ok = 0;
+	if (fd >= 0)
+		close(fd);
+	if (uname(&u) || pipe(pipefd)) {
+		ok = 0;
+	} else {
+		p.fd = pipefd[0];
+		p.events = POLLIN;
+		if (write(pipefd[1], "x", 1) != 1 || poll(&p, 1, 1000) != 1 ||
+		    read(pipefd[0], buf, 1) != 1)
+			ok = 0;
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	atomic_fetch_add(ok ? &done_ok : &done_bad, 1);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int demo = argc > 1 && !strcmp(argv[1], "--demo");
+	int n = 10000, i, created = 0, have;
+	long k0, k1, k2, k3;
+	char old_min[32] = "", buf[4096];
+	pthread_t *tids;
+	pthread_attr_t attr;
+	double used, freed, saving = 0;
+
+	if (getenv("SR_THREADS"))
+		n = atoi(getenv("SR_THREADS"));
+	have = access(SYSFS "reclaim", W_OK) == 0;
+	if (!demo)
+		printf("TAP version 13\n1..%d\n", have ? 5 : 1);
+
+	if (have) {
+		/* Every sleeper counts, however briefly it has slept. */
+		read_str(SYSFS "min_sleep_ms", old_min, sizeof(old_min));
+		write_str(SYSFS "min_sleep_ms", "0");
+	}
+
+	tids = calloc(n, sizeof(*tids));
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	k0 = meminfo_kb("KernelStack");
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&tids[i], &attr, sleeper, NULL))
+			break;
+		created++;
+	}
+	while (atomic_load(&ready) < created)
+		usleep(10000);
+	usleep(200000);	/* let the last ones reach futex_wait() */
+	k1 = meminfo_kb("KernelStack");
+	used = k1 - k0;
+
+	if (have) {
+		if (write_str(SYSFS "reclaim", "1"))
+			fprintf(stderr, "reclaim trigger failed\n");
+	}
+	k2 = meminfo_kb("KernelStack");
+	freed = k1 - k2;
+	if (used > 0)
+		saving = 100.0 * freed / used;
+
+	if (demo) {
+		printf("%-34s %10d\n", "sleeping threads", created);
+		printf("%-34s %10ld kB\n", "KernelStack, no threads", k0);
+		printf("%-34s %10ld kB  (%.1f kB per thread)\n", "KernelStack, threads asleep",
+		       k1, used / created);
+		if (have) {
+			printf("%-34s %10ld kB  (%.1f kB per thread)\n",
+			       "KernelStack, after reclaim", k2, (used - freed) / created);
+			printf("%-34s %9.1f %%   (limit for %.0f K stacks: %.1f %%)\n",
+			       "saving on the threads' stacks", saving, used / created,
+			       100.0 * (1 - 4.0 / (used / created)));
+		} else {
+			printf("stack reclaim is ABSENT from this kernel: stock figures only, no saving\n");
+		}
+	} else {
+		tap(created == n, "created %d/%d sleeping threads", created, n);
+		if (have)
+			tap(used > 0 && saving >= 70.0,
+			    "KernelStack: %ld kB -> %ld kB after reclaim; %.0f of %.0f kB freed (%.1f%%, need >= 70%%)",
+			    k1, k2, freed, used, saving);
+	}
+
+	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &go, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+	for (i = 0; i < created; i++)
+		pthread_join(tids[i], NULL);
+	k3 = meminfo_kb("KernelStack");
+
+	if (demo) {
+		printf("%-34s %10ld kB\n", "KernelStack, threads exited", k3);
+		if (have && !read_str(STATS, buf, sizeof(buf)))
+			printf("\n%s:\n%s", STATS, buf);
+	} else if (have) {
+		tap(atomic_load(&done_ok) == created && !atomic_load(&done_bad),
+		    "all %d threads woke, ran syscalls and exited (%d bad)",
+		    atomic_load(&done_ok), atomic_load(&done_bad));
+		tap(k3 <= k0 + 64, "KernelStack back to %ld kB after exit (was %ld kB)", k3, k0);
+		tap(!read_str(STATS, buf, sizeof(buf)) && strstr(buf, "pages_reclaimed"),
+		    "debugfs stats readable");
+	}
+	if (have && old_min[0])
+		write_str(SYSFS "min_sleep_ms", old_min);
+	return 0;
+}
