@@ -125,11 +125,14 @@ EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_counter);
  * Per-CPU reserve of zeroed pages for filling holes at wakeup.  Only
  * touched with interrupts off on its own CPU: ttwu runs under pi_lock with
  * IRQs off, the switch hook under the rq lock, the refill work disables
- * them around the update.
+ * them around the update.  @spill holds pages the switch hook took beyond
+ * what the reserve can hold, for the refill work to free: the allocator is
+ * not called under the rq lock.
  */
 struct stack_reserve {
 	unsigned int		nr;
 	struct page		*pages[RESERVE_MAX];
+	struct list_head	spill;
 	struct work_struct	refill_work;
 	struct irq_work		refill_irq_work;
 };
@@ -144,7 +147,6 @@ static struct irq_work deferred_irq_work;
 struct reclaim_ctx {
 	struct list_head	pages;
 	unsigned int		nr;
-	unsigned int		limit;		/* at most this many pages */
 	bool			check_age;
 };
 
@@ -189,8 +191,16 @@ static void reserve_refill_fn(struct work_struct *work)
 {
 	struct stack_reserve *r = container_of(work, struct stack_reserve,
 					       refill_work);
-	struct page *page;
+	struct page *page, *next;
+	LIST_HEAD(spill);
 	bool stored;
+
+	local_irq_disable();
+	if (r == this_cpu_ptr(&stack_reserve))
+		list_splice_init(&r->spill, &spill);
+	local_irq_enable();
+	list_for_each_entry_safe(page, next, &spill, lru)
+		__free_page(page);
 
 	for (;;) {
 		unsigned int target = READ_ONCE(reserve_pages);
@@ -330,7 +340,7 @@ static void reclaim_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 	struct vm_struct *vm = task_stack_vm_area(p);
 	unsigned int i;
 
-	for (i = 0; i < TOP_PAGE && rc->nr < rc->limit; i++) {
+	for (i = 0; i < TOP_PAGE; i++) {
 		pte_t *ptep = stack_pte(p, i);
 		struct page *page;
 
@@ -397,7 +407,6 @@ VISIBLE_IF_KUNIT unsigned int stack_reclaim_task(struct task_struct *p,
 {
 	struct reclaim_ctx rc = {
 		.pages = LIST_HEAD_INIT(rc.pages),
-		.limit = UINT_MAX,
 		.check_age = check_age,
 	};
 
@@ -789,6 +798,17 @@ bool stack_reclaim_set_end_magic(struct task_struct *tsk)
 }
 
 /*
+ * The canary of a running task (schedule_debug(), oopses): a running task's
+ * stack is whole, so page 0 is there.
+ */
+unsigned long *stack_reclaim_end_of_stack(struct task_struct *task)
+{
+	if (!task->stack_reclaim.reclaimable)
+		return end_of_stack(task);
+	return page_address(task_stack_vm_area(task)->pages[0]);
+}
+
+/*
  * DEBUG_STACK_USAGE for a stack that may have holes: a page never accessed
  * is unused as a whole and must not be read (it may be gone, and reading
  * it would make it unreclaimable).  A page with A set is never reclaimed,
@@ -831,14 +851,15 @@ bool stack_reclaim_stack_not_used(struct task_struct *p, unsigned long *unused)
  * it, if @prev is still in a sleeping state and dequeued, no ttwu has got
  * past stack_reclaim_wake() yet, and any ttwu after we unlock sees the
  * holes and fills them.  @prev's stack is idle: we are past switch_to().
- * The pages go straight into this CPU's reserve; the allocator is not
- * called under the rq lock, and none are taken when the reserve is full.
+ * The pages go into this CPU's reserve, and what it cannot hold to a list
+ * the refill work frees: the allocator is not called under the rq lock.
  */
 void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_state)
 {
-	struct stack_reserve *r;
-	struct reclaim_ctx rc;
-	struct page *page;
+	struct stack_reserve *r = this_cpu_ptr(&stack_reserve);
+	struct reclaim_ctx rc = { .pages = LIST_HEAD_INIT(rc.pages) };
+	struct page *page, *next;
+	bool spilled = false;
 
 	if (prev_state == TASK_RUNNING)
 		return;			/* preempted, still runnable */
@@ -846,14 +867,6 @@ void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_stat
 	if (!READ_ONCE(switch_hook) || !READ_ONCE(reclaim_enabled) ||
 	    READ_ONCE(tlb_flush))
 		return;
-	r = this_cpu_ptr(&stack_reserve);
-	rc.limit = READ_ONCE(reserve_pages);
-	if (r->nr >= rc.limit)
-		return;
-	rc.limit -= r->nr;
-	rc.nr = 0;
-	rc.check_age = false;
-	INIT_LIST_HEAD(&rc.pages);
 	if (!raw_spin_trylock(&prev->pi_lock))
 		return;
 	if (reclaim_skip_reason(prev, false) < 0)
@@ -861,8 +874,14 @@ void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_stat
 	raw_spin_unlock(&prev->pi_lock);
 	if (!rc.nr)
 		return;
-	list_for_each_entry(page, &rc.pages, lru)
-		r->pages[r->nr++] = page;
+	list_for_each_entry_safe(page, next, &rc.pages, lru) {
+		if (reserve_put(r, page))
+			continue;
+		list_move(&page->lru, &r->spill);
+		spilled = true;
+	}
+	if (spilled)
+		irq_work_queue(&r->refill_irq_work);
 	atomic_long_add(rc.nr, &pages_reclaimed_now);
 	count(SR_PAGES_RECLAIMED, rc.nr);
 	count(SR_PAGES_RECLAIMED_SWITCH, rc.nr);
@@ -1146,16 +1165,16 @@ static int stack_reclaim_cpu_online(unsigned int cpu)
 static int stack_reclaim_cpu_offline(unsigned int cpu)
 {
 	struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
-	struct page *pages[RESERVE_MAX];
-	unsigned int n;
+	struct page *page, *next;
+	LIST_HEAD(pages);
 
 	local_irq_disable();
-	n = r->nr;
-	memcpy(pages, r->pages, n * sizeof(*pages));
-	r->nr = 0;
+	while (r->nr)
+		list_add(&r->pages[--r->nr]->lru, &pages);
+	list_splice_init(&r->spill, &pages);
 	local_irq_enable();
-	while (n)
-		__free_page(pages[--n]);
+	list_for_each_entry_safe(page, next, &pages, lru)
+		__free_page(page);
 	return 0;
 }
 
@@ -1183,6 +1202,7 @@ static int __init stack_reclaim_init(void)
 	for_each_possible_cpu(cpu) {
 		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
 
+		INIT_LIST_HEAD(&r->spill);
 		INIT_WORK(&r->refill_work, reserve_refill_fn);
 		init_irq_work(&r->refill_irq_work, reserve_refill_irq_work);
 	}

@@ -274,21 +274,62 @@ static void exit_with_holes(struct kunit *test)
 	put_task_struct(t->task);
 }
 
-static void recycled_stack_is_reclaimable(struct kunit *test)
+/* Non-top pages of the stack at @addr whose PTE has A clear. */
+static unsigned long untouched_map(unsigned long addr)
 {
-	struct vm_struct *old_vm;
-	struct sr_thread *a = sr_thread_start_reclaimable(test), *b;
+	unsigned long map = 0;
+	unsigned int i;
 
+	for (i = 0; i < STACK_RECLAIM_PAGES - 1; i++)
+		if (!arch_stack_reclaim_accessed(arch_stack_reclaim_lookup(addr + i * PAGE_SIZE)))
+			map |= BIT(i);
+	return map;
+}
+
+/*
+ * A stack recycled through the per-CPU cache is cleared through the direct
+ * map, so the pages its last owner never touched stay untouched (and
+ * reclaimable) for the next one.  Which stack a new thread gets depends on
+ * the CPU kthreadd forks on, so start threads until one reuses it.
+ */
+static void recycled_stack_keeps_untouched_pages(struct kunit *test)
+{
+	int i, n = 0, max = 2 * nr_cpu_ids + 1;
+	struct sr_thread *a, *b = NULL, **spare;
+	unsigned long addr, before, after;
+	struct vm_struct *old_vm;
+
+	spare = kunit_kcalloc(test, max, sizeof(*spare), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, spare);
+	a = sr_thread_start_reclaimable(test);
 	KUNIT_ASSERT_GT(test, sr_thread_reclaim(a), 0);
 	old_vm = task_stack_vm_area(a->task);
+	addr = (unsigned long)task_stack_page(a->task);
 	sr_thread_stop(a);
 	msleep(20);	/* let the stack reach the per-CPU cache */
+	before = untouched_map(addr);
 
-	b = sr_thread_start(test);
-	if (task_stack_vm_area(b->task) == old_vm)
-		kunit_info(test, "second thread reuses the first one's stack\n");
-	/* Reused or not, untouched pages must be reclaimable again. */
-	KUNIT_EXPECT_GT(test, sr_thread_reclaim(b), 0);
+	while (n < max) {
+		struct sr_thread *t = sr_thread_start(test);
+
+		if (task_stack_vm_area(t->task) == old_vm) {
+			b = t;
+			break;
+		}
+		spare[n++] = t;
+	}
+	for (i = 0; i < n; i++)
+		sr_thread_stop(spare[i]);
+	if (!b)
+		kunit_skip(test, "no new thread got the recycled stack");
+
+	after = untouched_map(addr);
+	kunit_info(test, "recycled stack: untouched pages %#lx at exit, %#lx in use again\n",
+		   before, after);
+	/* Only the new owner's own (shallow) start may have touched pages. */
+	KUNIT_EXPECT_EQ(test, before & ~after, before & ~after & BIT(STACK_RECLAIM_PAGES - 2));
+	if (after)
+		KUNIT_EXPECT_GT(test, sr_thread_reclaim(b), 0);
 	b->deep = true;
 	KUNIT_ASSERT_TRUE(test, sr_thread_run(b));
 	KUNIT_EXPECT_EQ(test, b->result, 0);
@@ -373,7 +414,7 @@ static struct kunit_case stack_reclaim_test_cases[] = {
 	KUNIT_CASE(pages_given_back_are_zero),
 	KUNIT_CASE(empty_reserve_defers_wakeup),
 	KUNIT_CASE(exit_with_holes),
-	KUNIT_CASE(recycled_stack_is_reclaimable),
+	KUNIT_CASE(recycled_stack_keeps_untouched_pages),
 	KUNIT_CASE_SLOW(wake_reclaim_race),
 	{}
 };

@@ -53,11 +53,11 @@ stage "8/9 boot and test"
 "$TOP/scripts/mkinitramfs.sh"
 img() { echo "$OUT/build/$1/arch/x86/boot/bzImage"; }
 boot() { "$TOP/scripts/boot.sh" "$@" || true; }
-all=sr_sysfs,sr_threads,sr_bootparam
+all=sr_sysfs,sr_threads,sr_drivers,sr_readers,sr_bootparam
 [ -f "$(img test-gcc)" ] && boot gcc "$(img test-gcc)" $all
 [ -f "$(img test-gcc)" ] && boot gcc-off "$(img test-gcc)" sr_threads,sr_bootparam "stack_reclaim=off"
 [ -f "$(img test-gcc)" ] && boot gcc-badparam "$(img test-gcc)" sr_bootparam "stack_reclaim=bogus"
-[ -f "$(img test-clang)" ] && boot clang "$(img test-clang)" sr_sysfs,sr_threads
+[ -f "$(img test-clang)" ] && boot clang "$(img test-clang)" sr_threads,sr_drivers
 [ -f "$(img debug-gcc)" ] && TIMEOUT=900 boot debug "$(img debug-gcc)" $all
 
 stage "9/9 the runner catches broken guests"

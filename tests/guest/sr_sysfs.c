@@ -20,7 +20,7 @@ struct knob {
 };
 
 static const struct knob knobs[] = {
-	{ "enabled",		"1",     { "2", "100" } },
+	{ "enabled",		"0",     { "2", "100" } },
 	{ "min_sleep_ms",	"250",   { "3600001", "4294967295" } },
 	{ "scan_interval_ms",	"0",     { "1", "9", "3600001" } },
 	{ "switch_hook",	"1",     { "2", "11" } },
@@ -97,6 +97,11 @@ int main(void)
 		return 0;
 	}
 	printf("TAP version 13\n1..%zu\n", 3 * (sizeof(knobs) / sizeof(knobs[0])) + 2);
+	/* Have holes around, so that enabled=0 has pages to give back. */
+	rd("min_sleep_ms", saved, sizeof(saved));
+	wr("min_sleep_ms", "0", 1);
+	wr("reclaim", "1", 1);
+	wr("min_sleep_ms", saved, strlen(saved));
 	for (k = 0; k < sizeof(knobs) / sizeof(knobs[0]); k++) {
 		const struct knob *kb = &knobs[k];
 
