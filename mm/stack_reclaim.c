@@ -104,6 +104,7 @@ static const char *const counter_names[] = {
 	[SR_TLB_FLUSHES]		= "tlb_flushes",
 	[SR_REFILL_FAILURES]		= "reserve_refill_failures",
 };
+
 static_assert(ARRAY_SIZE(counter_names) == SR_COUNTER_COUNT);
 
 static atomic_long_t pages_reclaimed_now;
@@ -136,6 +137,7 @@ struct stack_reserve {
 	struct work_struct	refill_work;
 	struct irq_work		refill_irq_work;
 };
+
 static DEFINE_PER_CPU(struct stack_reserve, stack_reserve);
 
 /* Wakeups the reserve could not serve, completed by stack_reclaimd. */
@@ -909,9 +911,8 @@ void stack_reclaim_report_fault(unsigned long address)
 		return;
 	ptep = stack_pte(p, (address - base) >> PAGE_SHIFT);
 	if (ptep && arch_stack_reclaim_is_hole(ptep))
-		pr_emerg("%s/%d touched its own reclaimed stack page %lu at %px (stack hole)\n",
-			 p->comm, p->pid, (address - base) >> PAGE_SHIFT,
-			 (void *)address);
+		pr_emerg("%s/%d touched its own reclaimed stack page %lu at %#lx (stack hole)\n",
+			 p->comm, p->pid, (address - base) >> PAGE_SHIFT, address);
 }
 
 /* ---- sysfs ------------------------------------------------------------ */
@@ -1085,6 +1086,7 @@ static ssize_t reclaim_store(struct kobject *kobj, struct kobj_attribute *attr,
 	mutex_unlock(&scan_mutex);
 	return count;
 }
+
 static struct kobj_attribute reclaim_attr = __ATTR_WO(reclaim);
 
 static struct attribute *stack_reclaim_attrs[] = {

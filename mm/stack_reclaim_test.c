@@ -35,13 +35,15 @@ struct sr_thread {
 /* Fill a frame per level down to @limit, then check each on the way up. */
 static noinline int recurse(unsigned long limit, int depth)
 {
-	volatile u8 buf[256];
+	u8 buf[256];
 	int i, ret = 0;
 
 	for (i = 0; i < sizeof(buf); i++)
 		buf[i] = (u8)(depth * 7 + i);
+	barrier_data(buf);	/* the frame must really be written... */
 	if (current_stack_pointer > limit)
 		ret = recurse(limit, depth + 1);
+	barrier_data(buf);	/* ...and really be read back */
 	for (i = 0; i < sizeof(buf); i++)
 		if (buf[i] != (u8)(depth * 7 + i))
 			ret = -EIO;
@@ -179,7 +181,7 @@ static unsigned int sr_thread_reclaim(struct sr_thread *t)
 	for (ms = 0; ms < WAIT_MS && !n; ms++) {
 		n = stack_reclaim_task(t->task, false);
 		if (!n)
-			msleep(1);
+			usleep_range(1000, 2000);
 	}
 	return n;
 }
@@ -424,6 +426,7 @@ static struct kunit_suite stack_reclaim_test_suite = {
 	.init = sr_test_init,
 	.test_cases = stack_reclaim_test_cases,
 };
+
 kunit_test_suite(stack_reclaim_test_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

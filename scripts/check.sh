@@ -28,9 +28,10 @@ else
 	result ok "series/refuses-patched-tree"
 fi
 
-stage "4/9 exported series (git format-patch, quilt, git am)"
+stage "4/9 exported series (git format-patch, quilt, git am, checkpatch)"
 "$TOP/scripts/export.sh"
 "$TOP/scripts/verify-export.sh"
+"$TOP/scripts/static-checks.sh"
 
 build() {	# name configs...
 	local name=$1; shift

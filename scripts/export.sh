@@ -30,7 +30,7 @@ git -C "$exp/git" tag base
 commit_group() {
 	[ -n "$msg" ] || return 0
 	git -C "$exp/git" add -A
-	git -C "$exp/git" commit -q -F "$TOP/$msg" || die "export: empty commit for $msg"
+	git -C "$exp/git" commit -q -s -F "$TOP/$msg" || die "export: empty commit for $msg"
 }
 
 msg=

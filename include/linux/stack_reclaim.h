@@ -104,26 +104,35 @@ static __always_inline void stack_reclaim_check_next(struct task_struct *next)
 #else /* !CONFIG_STACK_RECLAIM */
 
 static inline bool stack_reclaim_active(void) { return false; }
+
 static inline pgprot_t stack_reclaim_stack_pgprot(void) { return PAGE_KERNEL; }
+
 static inline void stack_reclaim_clear_stack(struct vm_struct *vm) { }
+
 static inline void stack_reclaim_init_task(struct task_struct *tsk,
 					   struct vm_struct *vm) { }
+
 static inline bool stack_reclaim_set_end_magic(struct task_struct *tsk)
 {
 	return false;
 }
+
 static inline bool stack_reclaim_stack_not_used(struct task_struct *p,
 						unsigned long *unused)
 {
 	return false;
 }
+
 static inline bool stack_reclaim_wake(struct task_struct *p, unsigned int state)
 {
 	return true;
 }
+
 static inline void stack_reclaim_switch_out(struct task_struct *prev,
 					    unsigned int prev_state) { }
+
 static inline void stack_reclaim_check_next(struct task_struct *next) { }
+
 static inline void stack_reclaim_report_fault(unsigned long address) { }
 
 #endif /* CONFIG_STACK_RECLAIM */
