@@ -40,9 +40,11 @@
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/init.h>
 #include <linux/irq_work.h>
 #include <linux/kobject.h>
+#include <linux/kmemleak.h>
 #include <linux/kthread.h>
 #include <linux/magic.h>
 #include <linux/memcontrol.h>
@@ -50,6 +52,7 @@
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/rt.h>
 #include <linux/sched/stat.h>
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
@@ -164,6 +167,34 @@ static pte_t *stack_pte(struct task_struct *p, unsigned int i)
 
 /* ---- the reserve ------------------------------------------------------ */
 
+/*
+ * irq_work on a CPU that is going down: once it has passed
+ * CPUHP_AP_SMP_CFD_DYING its queue is never run again, and a work left
+ * there stays claimed for good, so that queueing it anywhere fails
+ * quietly.  Wakeups do still happen there (the stopper completing
+ * stop_machine() wakes its caller), so work queued from a CPU that is no
+ * longer active goes to one that is: a reserve refill is simply dropped
+ * (the CPU's reserve is handed back on the way down and refilled when it
+ * comes up), a kick of stack_reclaimd goes to another CPU.  Interrupts are
+ * off here, so no active CPU can go down under us.
+ */
+static void queue_refill(struct stack_reserve *r)
+{
+	if (likely(cpu_active(smp_processor_id())))
+		irq_work_queue(&r->refill_irq_work);
+}
+
+static void kick_stack_reclaimd(void)
+{
+	unsigned int cpu = smp_processor_id();
+
+	if (likely(cpu_active(cpu)))
+		irq_work_queue(&deferred_irq_work);
+	else
+		irq_work_queue_on(&deferred_irq_work,
+				  cpumask_any_but(cpu_active_mask, cpu));
+}
+
 static bool reserve_take(struct stack_reserve *r, struct page **pages,
 			 unsigned int n)
 {
@@ -175,7 +206,7 @@ static bool reserve_take(struct stack_reserve *r, struct page **pages,
 	for (i = 0; i < n; i++)
 		pages[i] = r->pages[--r->nr];
 	if (r->nr < READ_ONCE(reserve_pages) / 2 + 1)
-		irq_work_queue(&r->refill_irq_work);
+		queue_refill(r);
 	return true;
 }
 
@@ -187,6 +218,28 @@ static bool reserve_put(struct stack_reserve *r, struct page *page)
 	r->pages[r->nr++] = page;
 	return true;
 }
+
+/*
+ * Fault injection for the two allocations that repopulation depends on:
+ * debugfs fail_stack_reclaim/, as for failslab.  With it, every wakeup of
+ * a reclaimed task goes through stack_reclaimd and waits there until
+ * memory comes back.
+ */
+#ifdef CONFIG_FAULT_INJECTION
+static DECLARE_FAULT_ATTR(fail_stack_reclaim);
+
+static struct page *alloc_stack_page(gfp_t gfp)
+{
+	if (should_fail(&fail_stack_reclaim, PAGE_SIZE))
+		return NULL;
+	return alloc_page(gfp);
+}
+#else
+static struct page *alloc_stack_page(gfp_t gfp)
+{
+	return alloc_page(gfp);
+}
+#endif
 
 /* Refill (or trim) this CPU's reserve; process context. */
 static void reserve_refill_fn(struct work_struct *work)
@@ -225,7 +278,7 @@ static void reserve_refill_fn(struct work_struct *work)
 		if (stored)
 			return;
 
-		page = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+		page = alloc_stack_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 		if (!page) {
 			count(SR_REFILL_FAILURES, 1);
 			return;
@@ -310,9 +363,18 @@ static int reclaim_skip_reason(struct task_struct *p, bool check_age)
 {
 	unsigned int state = READ_ONCE(p->__state);
 
+	/*
+	 * Real-time and deadline tasks are left alone: their wakeup must not
+	 * wait for memory, nor for stack_reclaimd, a SCHED_NORMAL thread.
+	 * Among them are the stopper threads (SCHED_FIFO to userspace): in
+	 * stop_machine() one CPU spins in multi_cpu_stop() until the others'
+	 * stoppers run, so a stopper wakeup deferred to stack_reclaimd, which
+	 * can then only be queued behind the spinning stopper (always so while
+	 * a CPU is coming online), would never complete.
+	 */
 	if (!p->stack_reclaim.reclaimable || is_idle_task(p) ||
 	    (p->flags & (PF_EXITING | PF_KSWAPD | PF_MEMALLOC)) ||
-	    p == stack_reclaimd)
+	    rt_or_dl_task_policy(p) || p == stack_reclaimd)
 		return SR_SKIP_EXCLUDED;
 	/*
 	 * Blocked means: a sleeping state and dequeued.  TASK_NEW is excluded
@@ -602,7 +664,7 @@ static void defer_wake_locked(struct task_struct *p, unsigned int state)
 	raw_spin_unlock(&deferred_lock);
 	count(SR_DEFERRED_WAKES, 1);
 	/* Waking stack_reclaimd here would nest pi_locks. */
-	irq_work_queue(&deferred_irq_work);
+	kick_stack_reclaimd();
 }
 
 bool __stack_reclaim_wake(struct task_struct *p, unsigned int state)
@@ -637,12 +699,13 @@ static struct page *alloc_deferred_page(void)
 		 * GFP_NOIO: the task we are waking may hold locks that I/O or
 		 * filesystem reclaim would wait for.
 		 */
-		page = alloc_page(GFP_NOIO | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY);
+		page = alloc_stack_page(GFP_NOIO | __GFP_ZERO | __GFP_NOWARN |
+					__GFP_NORETRY);
 		if (page)
 			return page;
 		/* Like kswapd: a task others wait for may use the reserves. */
 		noreclaim = memalloc_noreclaim_save();
-		page = alloc_page(GFP_NOWAIT | __GFP_ZERO | __GFP_NOWARN);
+		page = alloc_stack_page(GFP_NOWAIT | __GFP_ZERO | __GFP_NOWARN);
 		memalloc_noreclaim_restore(noreclaim);
 		if (page)
 			return page;
@@ -787,6 +850,12 @@ void stack_reclaim_init_task(struct task_struct *tsk, struct vm_struct *vm)
 	INIT_LIST_HEAD(&sr->deferred_node);
 	sr->reclaimable = stack_reclaim_active();
 	sr->slept_at = jiffies;
+	/*
+	 * kmemleak would scan the vmalloc object holes and all; its task
+	 * stack scan covers the stack instead (stack_reclaim_page_used()).
+	 */
+	if (sr->reclaimable)
+		kmemleak_no_scan(vm->addr);
 }
 
 /* Write the canary through the direct map, keeping page 0 untouched. */
@@ -810,12 +879,30 @@ unsigned long *stack_reclaim_end_of_stack(struct task_struct *task)
 	return page_address(task_stack_vm_area(task)->pages[0]);
 }
 
-/*
- * DEBUG_STACK_USAGE for a stack that may have holes: a page never accessed
- * is unused as a whole and must not be read (it may be gone, and reading
- * it would make it unreclaimable).  A page with A set is never reclaimed,
- * so it can be read.
+/**
+ * stack_reclaim_page_used - may page @i of @p's stack be read?
+ * @p:	a task whose stack is pinned (try_get_task_stack())
+ * @i:	page index, 0 being the lowest
+ *
+ * A page that was never accessed through the stack mapping holds nothing
+ * (it is zero) and may be gone; reading it would also make it
+ * unreclaimable.  A page with A set is never reclaimed.  Readers that scan
+ * a sleeping task's whole stack (DEBUG_STACK_USAGE, kmemleak) read only
+ * the pages this says are used.
+ *
+ * Return: true if the page has been used and stays present.
  */
+bool stack_reclaim_page_used(struct task_struct *p, unsigned int i)
+{
+	pte_t *ptep;
+
+	if (!p->stack_reclaim.reclaimable)
+		return true;
+	ptep = stack_pte(p, i);
+	return ptep && arch_stack_reclaim_accessed(ptep);
+}
+
+/* DEBUG_STACK_USAGE for a stack that may have holes. */
 bool stack_reclaim_stack_not_used(struct task_struct *p, unsigned long *unused)
 {
 	unsigned long base = task_stack_base(p);
@@ -826,9 +913,8 @@ bool stack_reclaim_stack_not_used(struct task_struct *p, unsigned long *unused)
 	for (i = 0; i < STACK_RECLAIM_PAGES; i++) {
 		unsigned long *n = (unsigned long *)(base + i * PAGE_SIZE);
 		unsigned long *end = n + PAGE_SIZE / sizeof(*n);
-		pte_t *ptep = stack_pte(p, i);
 
-		if (!ptep || !arch_stack_reclaim_accessed(ptep))
+		if (!stack_reclaim_page_used(p, i))
 			continue;
 		if (i == 0)
 			n++;		/* the canary */
@@ -866,8 +952,9 @@ void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_stat
 	if (prev_state == TASK_RUNNING)
 		return;			/* preempted, still runnable */
 	prev->stack_reclaim.slept_at = jiffies;
+	/* Not on a CPU going down: its reserve has been handed back. */
 	if (!READ_ONCE(switch_hook) || !READ_ONCE(reclaim_enabled) ||
-	    READ_ONCE(tlb_flush))
+	    READ_ONCE(tlb_flush) || !cpu_active(smp_processor_id()))
 		return;
 	if (!raw_spin_trylock(&prev->pi_lock))
 		return;
@@ -883,7 +970,7 @@ void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_stat
 		spilled = true;
 	}
 	if (spilled)
-		irq_work_queue(&r->refill_irq_work);
+		queue_refill(r);
 	atomic_long_add(rc.nr, &pages_reclaimed_now);
 	count(SR_PAGES_RECLAIMED, rc.nr);
 	count(SR_PAGES_RECLAIMED_SWITCH, rc.nr);
@@ -1120,7 +1207,6 @@ static int stats_show(struct seq_file *seq, void *v)
 	for_each_online_cpu(cpu)
 		reserve += READ_ONCE(per_cpu_ptr(&stack_reserve, cpu)->nr);
 	seq_printf(seq, "%-28s %u\n", "reserve_pages_now", reserve);
-	seq_printf(seq, "%-28s %u\n", "stack_faults", 0);
 	seq_puts(seq, "# tasks by stack pages ever touched, last full pass\n");
 	for (i = 0; i <= STACK_RECLAIM_PAGES; i++)
 		seq_printf(seq, "touched_pages_%-14u %ld\n", i,
@@ -1128,6 +1214,49 @@ static int stats_show(struct seq_file *seq, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
+
+/*
+ * debugfs "use_stack": writing N makes the writer use N bytes of its own
+ * stack and return, leaving those pages accessed.  Benchmarks and tests
+ * use it for a task that went deep once and then sleeps (the "one-way
+ * latch"): in a small kernel hardly any syscall gets past the top page.
+ */
+#define USE_STACK_FRAME		256
+#define USE_STACK_MAX		(THREAD_SIZE / 2)
+
+static noinline unsigned long use_stack(unsigned long bytes)
+{
+	u8 frame[USE_STACK_FRAME];
+	unsigned long sum = 0;
+
+	memset(frame, 0x5a, sizeof(frame));
+	barrier_data(frame);
+	if (bytes > sizeof(frame))
+		sum = use_stack(bytes - sizeof(frame));
+	/* Keeps the frame live across the call: no tail call. */
+	barrier_data(frame);
+	return sum + frame[bytes % sizeof(frame)];
+}
+
+static ssize_t use_stack_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	unsigned long bytes;
+	int ret;
+
+	ret = kstrtoul_from_user(ubuf, count, 0, &bytes);
+	if (ret)
+		return ret;
+	if (!bytes || bytes > USE_STACK_MAX)
+		return -EINVAL;
+	use_stack(bytes);
+	return count;
+}
+
+static const struct file_operations use_stack_fops = {
+	.write	= use_stack_write,
+	.llseek	= noop_llseek,
+};
 
 static int __init stack_reclaim_debugfs_init(void)
 {
@@ -1137,6 +1266,10 @@ static int __init stack_reclaim_debugfs_init(void)
 		return 0;
 	dir = debugfs_create_dir("stack_reclaim", NULL);
 	debugfs_create_file("stats", 0444, dir, NULL, &stats_fops);
+	debugfs_create_file("use_stack", 0200, dir, NULL, &use_stack_fops);
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	fault_create_debugfs_attr("fail_stack_reclaim", NULL, &fail_stack_reclaim);
+#endif
 	return 0;
 }
 late_initcall(stack_reclaim_debugfs_init);

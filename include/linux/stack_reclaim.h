@@ -57,7 +57,8 @@ void stack_reclaim_clear_stack(struct vm_struct *vm);
 void stack_reclaim_init_task(struct task_struct *tsk, struct vm_struct *vm);
 bool stack_reclaim_set_end_magic(struct task_struct *tsk);
 
-/* kernel/exit.c (DEBUG_STACK_USAGE) */
+/* readers of whole stacks: kernel/exit.c (DEBUG_STACK_USAGE), kmemleak */
+bool stack_reclaim_page_used(struct task_struct *p, unsigned int i);
 bool stack_reclaim_stack_not_used(struct task_struct *p, unsigned long *unused);
 
 /* kernel/sched/core.c */
@@ -115,6 +116,11 @@ static inline void stack_reclaim_init_task(struct task_struct *tsk,
 static inline bool stack_reclaim_set_end_magic(struct task_struct *tsk)
 {
 	return false;
+}
+
+static inline bool stack_reclaim_page_used(struct task_struct *p, unsigned int i)
+{
+	return true;
 }
 
 static inline bool stack_reclaim_stack_not_used(struct task_struct *p,

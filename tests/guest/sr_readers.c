@@ -71,7 +71,7 @@ int main(void)
 		printf("1..1\nok 1 - readers # SKIP stack reclaim absent\n");
 		return 0;
 	}
-	printf("TAP version 13\n1..3\n");
+	printf("TAP version 13\n1..4\n");
 	for (i = 0; i < N; i++)
 		pthread_create(&tids[i], NULL, sleeper, NULL);
 	while (atomic_load(&ready) < N)
@@ -99,6 +99,11 @@ int main(void)
 	printf("%sok %d - /proc/PID/{stack,wchan,stat,syscall} of %d threads read\n",
 	       opened >= 3 * N ? "" : "not ", ++n, N);
 	printf("%sok %d - /proc/vmallocinfo read\n", slurp("/proc/vmallocinfo") ? "" : "not ", ++n);
+	if (access("/sys/kernel/debug/kmemleak", W_OK))
+		printf("ok %d - kmemleak scan # SKIP no kmemleak in this kernel\n", ++n);
+	else
+		printf("%sok %d - kmemleak scan of reclaimed stacks\n",
+		       put("/sys/kernel/debug/kmemleak", "scan") ? "not " : "", ++n);
 
 	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &go, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);

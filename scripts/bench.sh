@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: stock 6.12 against the patched kernel, side by side.
+#
+# Builds the stock kernel and the patched one from the same config (the
+# patched one adds only CONFIG_STACK_RECLAIM), then boots, round after
+# round, four kernels with the same QEMU settings:
+#   stock   the pristine Debian 6.12 tree
+#   off     patched, booted with stack_reclaim=off
+#   on      patched, shrinker/trigger mode (the default)
+#   hook    patched, with the context-switch hook on
+# Each boot runs every benchmark of tests/guest/sr_bench.c once; the order
+# of the kernels flips every round so drift cancels.  Results: raw numbers
+# in out/bench/raw.csv, medians and ratios in bench/results.{csv,json},
+# bench/RESULTS.md and PNG plots in bench/.
+#
+# Env: BENCH_RUNS (rounds, default 5), BENCH_BIG=0 to skip 100,000 idle
+# threads (done in the first round only), BENCH_DEEP (threads, 1000).
+. "$(dirname "$0")/lib.sh"
+
+runs=${BENCH_RUNS:-5}
+big=${BENCH_BIG:-1}
+dir=$OUT/bench
+cfg=$TOP/tests/configs
+
+"$TOP/scripts/deps.sh" bench
+"$TOP/scripts/kernel-src.sh"
+"$TOP/scripts/patched-tree.sh"
+"$TOP/scripts/build-kernel.sh" bench-stock "$(pristine_tree)" "$cfg/base.config"
+"$TOP/scripts/build-kernel.sh" bench-patched "$OUT/src/linux" \
+	"$cfg/base.config" "$cfg/bench.config"
+"$TOP/scripts/mkinitramfs.sh"
+
+rm -rf "$dir"
+mkdir -p "$dir"
+echo "round,mode,benchmark,value,unit" > "$dir/raw.csv"
+for r in $(seq 1 "$runs"); do
+	modes="stock off on hook"
+	[ $((r % 2)) = 0 ] && modes="hook on off stock"
+	threads=1000,10000
+	[ "$r" = 1 ] && [ "$big" = 1 ] && threads=1000,10000,100000
+	for m in $modes; do
+		img=$OUT/build/bench-patched/arch/x86/boot/bzImage
+		extra="sr.env.BENCH_MODE=$m sr.env.BENCH_THREADS=$threads"
+		[ -n "${BENCH_DEEP:-}" ] && extra="$extra sr.env.BENCH_DEEP=$BENCH_DEEP"
+		[ $m = stock ] && img=$OUT/build/bench-stock/arch/x86/boot/bzImage
+		[ $m = off ] && extra="$extra stack_reclaim=off"
+		say "bench: round $r/$runs, kernel $m"
+		MEM=6G TIMEOUT=3600 RESULTS=$dir/boots.log \
+			"$TOP/scripts/boot.sh" "bench-$r-$m" "$img" sr_bench "$extra" ||
+			die "bench boot $r/$m failed; see $OUT/logs/bench-$r-$m.log"
+		grep '^guest: bench: ' "$OUT/logs/bench-$r-$m.log" |
+			awk -v r="$r" -v m="$m" '{ print r "," m "," $3 "," $4 "," $5 }' \
+			>> "$dir/raw.csv"
+		grep '^guest: wake_latency' "$OUT/logs/bench-$r-$m.log" | cut -c8- || true
+	done
+done
+
+# What the numbers were measured on.
+accel=${ACCEL:-tcg}
+[ -z "${ACCEL:-}" ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo && accel=kvm
+cat > "$dir/meta.env" <<EOF
+kernel=$(make -s -C "$(pristine_tree)" kernelversion 2>/dev/null)
+package=$(dpkg-query -W -f='${Version}' $KPKG 2>/dev/null)
+config_stock=$(sha256sum "$OUT/build/bench-stock/.config" | cut -c1-16)
+config_patched=$(sha256sum "$OUT/build/bench-patched/.config" | cut -c1-16)
+series=$(cat $(series_files | sed "s|^|$TOP/|") | sha256sum | cut -c1-16)
+accel=$accel
+qemu_cpu=$([ "$accel" = kvm ] && echo host || echo max)
+host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+vcpus=2
+guest_mem=6G
+rounds=$runs
+date=$(date -u +%Y-%m-%dT%H:%MZ)
+EOF
+python3 "$TOP/scripts/bench-report.py" "$dir" "$TOP/bench"
+say "bench: results in bench/RESULTS.md (raw: $dir/raw.csv)"

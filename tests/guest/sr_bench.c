@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest half of "make bench": one boot runs every benchmark once and
+ * prints "bench: NAME VALUE UNIT" lines for scripts/bench.sh to collect.
+ * The same program runs on the stock kernel, on the patched kernel booted
+ * with stack_reclaim=off, and on the patched kernel with the feature on
+ * (BENCH_MODE=on) or on with the switch hook (BENCH_MODE=hook).
+ *
+ *   BENCH_MODE     stock | off | on | hook  (only labels the run; the guest
+ *                  detects the feature itself)
+ *   BENCH_THREADS  idle-thread counts for the memory benchmark ("1000 10000")
+ *   BENCH_DEEP     threads for the deep-then-idle benchmark (1000)
+ *
+ * Threads of the memory benchmark are bare clone()s with 16K user stacks
+ * carved from one mapping, so that 100,000 of them fit without a VMA each.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SYSFS "/sys/kernel/mm/stack_reclaim/"
+#define STATS "/sys/kernel/debug/stack_reclaim/stats"
+#define USTACK (16 * 1024)
+
+static int have;		/* the feature is present and on */
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static double now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static void report(const char *name, double v, const char *unit)
+{
+	printf("bench: %s %.3f %s\n", name, v, unit);
+	fflush(stdout);
+}
+
+static int put(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, v, strlen(v)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static void tune(const char *file, const char *v)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SYSFS "%s", file);
+	if (have && put(path, v))
+		fprintf(stderr, "%s <- %s failed\n", path, v);
+}
+
+static long meminfo_kb(const char *key)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
+			v = atol(line + strlen(key) + 1);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static long stat_of(const char *name)
+{
+	char line[256];
+	long v = 0;
+	FILE *f = fopen(STATS, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ')
+			v = atol(line + strlen(name));
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static void futex_wait(int *w, int val)
+{
+	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void futex_wake(int *w, int n)
+{
+	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t s;
+
+	CPU_ZERO(&s);
+	CPU_SET(cpu, &s);
+	sched_setaffinity(0, sizeof(s), &s);
+}
+
+static void quiesce(void)
+{
+	sync();
+	usleep(200000);
+}
+
+/* ---- a timer-driven task, for scheduling latency during scans ----------- */
+
+static atomic_int lat_stop;
+static atomic_long lat_max_ns;
+
+static void *latency_probe(void *arg)
+{
+	struct timespec next;
+	double late;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!atomic_load(&lat_stop)) {
+		next.tv_nsec += 1000000;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_nsec -= 1000000000;
+			next.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		late = now_ns() - (next.tv_sec * 1e9 + next.tv_nsec);
+		if (late > atomic_load(&lat_max_ns))
+			atomic_store(&lat_max_ns, (long)late);
+	}
+	return NULL;
+}
+
+static pthread_t lat_thread;
+
+static void latency_start(void)
+{
+	atomic_store(&lat_stop, 0);
+	atomic_store(&lat_max_ns, 0);
+	pthread_create(&lat_thread, NULL, latency_probe, NULL);
+	usleep(20000);
+}
+
+static double latency_stop_us(void)
+{
+	atomic_store(&lat_stop, 1);
+	pthread_join(lat_thread, NULL);
+	return atomic_load(&lat_max_ns) / 1e3;
+}
+
+/* ---- idle threads --------------------------------------------------------- */
+
+static atomic_int idle_ready;
+static int idle_go;
+static void (*idle_op)(void);
+
+static int idle_thread(void *arg)
+{
+	(void)arg;
+	if (idle_op)
+		idle_op();
+	atomic_fetch_add(&idle_ready, 1);
+	while (!__atomic_load_n(&idle_go, __ATOMIC_ACQUIRE))
+		futex_wait(&idle_go, 0);
+	return 0;
+}
+
+struct idle_set {
+	int n;
+	char *stacks;
+	pid_t *tids;		/* cleared by the kernel when a thread is gone */
+};
+
+static int idle_start(struct idle_set *s, int n, void (*op)(void))
+{
+	int i;
+
+	idle_op = op;
+	atomic_store(&idle_ready, 0);
+	idle_go = 0;
+	s->stacks = mmap(NULL, (size_t)n * USTACK, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	s->tids = calloc(n, sizeof(*s->tids));
+	if (s->stacks == MAP_FAILED || !s->tids)
+		return -1;
+	for (s->n = 0; s->n < n; s->n++) {
+		i = s->n;
+		if (clone(idle_thread, s->stacks + (size_t)(i + 1) * USTACK,
+			  CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+			  CLONE_THREAD | CLONE_SYSVSEM | CLONE_CHILD_CLEARTID |
+			  CLONE_PARENT_SETTID, NULL, &s->tids[i], NULL,
+			  &s->tids[i]) < 0)
+			break;
+	}
+	while (atomic_load(&idle_ready) < s->n)
+		usleep(10000);
+	usleep(300000);		/* let the last ones reach futex_wait() */
+	return s->n == n ? 0 : -1;
+}
+
+static void idle_stop(struct idle_set *s)
+{
+	pid_t tid;
+	int i;
+
+	__atomic_store_n(&idle_go, 1, __ATOMIC_RELEASE);
+	futex_wake(&idle_go, INT32_MAX);
+	/* CLONE_CHILD_CLEARTID wakes with a shared (not private) futex. */
+	for (i = 0; i < s->n; i++)
+		while ((tid = __atomic_load_n(&s->tids[i], __ATOMIC_ACQUIRE)))
+			syscall(SYS_futex, &s->tids[i], FUTEX_WAIT, tid, NULL, NULL, 0);
+	munmap(s->stacks, (size_t)s->n * USTACK);
+	free(s->tids);
+}
+
+/* A full reclaim pass; returns its wall time in ms. */
+static double reclaim_pass_ms(void)
+{
+	double t = now_ns();
+
+	tune("reclaim", "1");
+	return (now_ns() - t) / 1e6;
+}
+
+/*
+ * 1 and 7: KernelStack per idle thread before and after a reclaim pass,
+ * and what the pass cost: its wall time, a second pass with nothing left
+ * to take, and the worst lateness of a 1 ms timer task meanwhile.
+ */
+static void bench_memory(int n)
+{
+	struct idle_set s;
+	long k0, k1, k2, a0, a2;
+	char name[64];
+	double ms, lat;
+
+	quiesce();
+	k0 = meminfo_kb("KernelStack");
+	a0 = meminfo_kb("MemAvailable");
+	if (idle_start(&s, n, NULL)) {
+		fprintf(stderr, "memory: started %d of %d threads\n", s.n, n);
+		idle_stop(&s);
+		return;
+	}
+	k1 = meminfo_kb("KernelStack");
+	tune("min_sleep_ms", "0");
+	if (have) {
+		latency_start();
+		ms = reclaim_pass_ms();
+		lat = latency_stop_us();
+		snprintf(name, sizeof(name), "scan_reclaim_%d", n);
+		report(name, ms, "ms");
+		snprintf(name, sizeof(name), "scan_latency_max_%d", n);
+		report(name, lat, "us");
+		latency_start();
+		ms = reclaim_pass_ms();
+		lat = latency_stop_us();
+		snprintf(name, sizeof(name), "scan_again_%d", n);
+		report(name, ms, "ms");
+		snprintf(name, sizeof(name), "scan_again_latency_max_%d", n);
+		report(name, lat, "us");
+	} else {
+		latency_start();
+		usleep(500000);
+		snprintf(name, sizeof(name), "scan_latency_max_%d", n);
+		report(name, latency_stop_us(), "us");
+	}
+	tune("min_sleep_ms", "1000");
+	k2 = meminfo_kb("KernelStack");
+	a2 = meminfo_kb("MemAvailable");
+	snprintf(name, sizeof(name), "kstack_sleeping_%d", n);
+	report(name, (double)(k1 - k0) / n, "kB/thread");
+	snprintf(name, sizeof(name), "kstack_idle_%d", n);
+	report(name, (double)(k2 - k0) / n, "kB/thread");
+	snprintf(name, sizeof(name), "memavail_used_%d", n);
+	report(name, (double)(a0 - a2) / n, "kB/thread");
+	ms = now_ns();
+	idle_stop(&s);
+	snprintf(name, sizeof(name), "wake_all_exit_%d", n);
+	report(name, (now_ns() - ms) / 1e6, "ms");
+}
+
+/*
+ * 2: threads that once went deep, then sleep.  No syscall path of this
+ * small kernel gets past the top stack page (tests/guest/sr_depth.c shows
+ * it), so the depth comes from the feature's debugfs use_stack file: the
+ * writer uses that many bytes of its own stack.  Only the patched kernel
+ * has it; the stock kernel keeps every page anyway.
+ */
+#define USE_STACK "/sys/kernel/debug/stack_reclaim/use_stack"
+
+static void deep_op(void)
+{
+	put(USE_STACK, "8192");
+}
+
+static void bench_deep(int n)
+{
+	struct idle_set s;
+	long k0, k2;
+
+	if (access(USE_STACK, W_OK))
+		return;
+	quiesce();
+	k0 = meminfo_kb("KernelStack");
+	if (idle_start(&s, n, deep_op)) {
+		idle_stop(&s);
+		return;
+	}
+	tune("min_sleep_ms", "0");
+	reclaim_pass_ms();
+	tune("min_sleep_ms", "1000");
+	k2 = meminfo_kb("KernelStack");
+	report("kstack_deep_then_idle", (double)(k2 - k0) / n, "kB/thread");
+	idle_stop(&s);
+}
+
+/* ---- 3: context switch -------------------------------------------------- */
+
+#define TRIPS 20000
+
+static int ab[2], ba[2];
+
+static void *pipe_echo(void *arg)
+{
+	char c;
+
+	pin((long)arg);
+	while (read(ab[0], &c, 1) == 1 && c != 'q')
+		if (write(ba[1], &c, 1) != 1)
+			break;
+	return NULL;
+}
+
+static void bench_pipe(const char *name, int cpu_a, int cpu_b)
+{
+	pthread_t t;
+	char c = 'x';
+	double t0;
+	int i;
+
+	if (pipe(ab) || pipe(ba))
+		return;
+	pin(cpu_a);
+	pthread_create(&t, NULL, pipe_echo, (void *)(long)cpu_b);
+	for (i = 0; i < 100; i++)	/* warm up */
+		if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1)
+			return;
+	t0 = now_ns();
+	for (i = 0; i < TRIPS; i++)
+		if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1)
+			return;
+	report(name, (now_ns() - t0) / TRIPS, "ns");
+	c = 'q';
+	if (write(ab[1], &c, 1) != 1)
+		return;
+	pthread_join(t, NULL);
+	close(ab[0]); close(ab[1]); close(ba[0]); close(ba[1]);
+}
+
+static int ping, pong;
+
+static void *futex_echo(void *arg)
+{
+	int i;
+
+	pin((long)arg);
+	for (i = 0; i < TRIPS + 100; i++) {
+		while (__atomic_load_n(&ping, __ATOMIC_ACQUIRE) == 0)
+			futex_wait(&ping, 0);
+		__atomic_store_n(&ping, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&pong, 1, __ATOMIC_RELEASE);
+		futex_wake(&pong, 1);
+	}
+	return NULL;
+}
+
+static void bench_futex(void)
+{
+	pthread_t t;
+	double t0 = 0;
+	int i;
+
+	pin(0);
+	pthread_create(&t, NULL, futex_echo, (void *)0L);
+	for (i = 0; i < TRIPS + 100; i++) {
+		if (i == 100)
+			t0 = now_ns();
+		__atomic_store_n(&ping, 1, __ATOMIC_RELEASE);
+		futex_wake(&ping, 1);
+		while (__atomic_load_n(&pong, __ATOMIC_ACQUIRE) == 0)
+			futex_wait(&pong, 0);
+		__atomic_store_n(&pong, 0, __ATOMIC_RELAXED);
+	}
+	report("futex_pingpong", (now_ns() - t0) / TRIPS, "ns");
+	pthread_join(t, NULL);
+}
+
+static atomic_int yield_go;
+
+static void *yielder(void *arg)
+{
+	int i;
+
+	(void)arg;
+	pin(0);
+	while (!atomic_load(&yield_go))
+		sched_yield();
+	for (i = 0; i < TRIPS; i++)
+		sched_yield();
+	return NULL;
+}
+
+static void bench_yield(void)
+{
+	pthread_t t;
+	double t0;
+	int i;
+
+	pin(0);
+	atomic_store(&yield_go, 0);
+	pthread_create(&t, NULL, yielder, NULL);
+	t0 = now_ns();
+	atomic_store(&yield_go, 1);
+	for (i = 0; i < TRIPS; i++)
+		sched_yield();
+	pthread_join(t, NULL);
+	report("sched_yield_pair", (now_ns() - t0) / (2.0 * TRIPS), "ns");
+}
+
+/* ---- 4: churn ----------------------------------------------------------- */
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+static void bench_churn(void)
+{
+	double t0, el;
+	pthread_t t;
+	long n;
+	pid_t pid;
+
+	pin(0);
+	t0 = now_ns();
+	for (n = 0; (el = now_ns() - t0) < 1e9; n++)
+		if (!pthread_create(&t, NULL, nothing, NULL))
+			pthread_join(t, NULL);
+	report("pthread_create_join", n / (el / 1e9), "ops/s");
+	t0 = now_ns();
+	for (n = 0; (el = now_ns() - t0) < 1e9; n++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+	}
+	report("fork_exit_wait", n / (el / 1e9), "ops/s");
+}
+
+/* ---- 5: wake latency of a reclaimed task -------------------------------- */
+
+static int wl_word, wl_asleep, wl_seq;
+static atomic_int wl_quit;
+static double wl_woke;
+
+static void *wl_sleeper(void *arg)
+{
+	(void)arg;
+	pin(1);
+	while (!atomic_load(&wl_quit)) {
+		__atomic_store_n(&wl_asleep, 1, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&wl_word, __ATOMIC_ACQUIRE) == 0)
+			futex_wait(&wl_word, 0);
+		wl_woke = now_ns();
+		__atomic_store_n(&wl_word, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&wl_asleep, 0, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&wl_seq, 1, __ATOMIC_RELEASE);
+		futex_wake(&wl_seq, 1);
+	}
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define WAKES 60
+
+/* Median wake-to-run latency; @reclaim: take the sleeper's pages first. */
+static void wake_latency(const char *name, int reclaim)
+{
+	double lat[WAKES], t0;
+	long rep0 = stat_of("pages_repopulated");
+	long def0 = stat_of("deferred_wakes");
+	int i, seq;
+
+	for (i = 0; i < WAKES; i++) {
+		while (!__atomic_load_n(&wl_asleep, __ATOMIC_ACQUIRE))
+			usleep(100);
+		seq = __atomic_load_n(&wl_seq, __ATOMIC_ACQUIRE);
+		usleep(3000);	/* into futex_wait() and off its CPU */
+		if (reclaim)
+			reclaim_pass_ms();
+		t0 = now_ns();
+		__atomic_store_n(&wl_word, 1, __ATOMIC_RELEASE);
+		futex_wake(&wl_word, 1);
+		while (__atomic_load_n(&wl_seq, __ATOMIC_ACQUIRE) == seq)
+			futex_wait(&wl_seq, seq);
+		lat[i] = wl_woke - t0;
+	}
+	qsort(lat, WAKES, sizeof(lat[0]), cmp_double);
+	report(name, lat[WAKES / 2] / 1e3, "us");
+	if (have)
+		fprintf(stderr, "%s: %ld pages repopulated, %ld deferred wakes\n", name,
+			stat_of("pages_repopulated") - rep0, stat_of("deferred_wakes") - def0);
+}
+
+static void bench_wake_latency(void)
+{
+	char reserve[32] = "32";
+	pthread_t t;
+	int fd;
+
+	pin(0);
+	atomic_store(&wl_quit, 0);
+	pthread_create(&t, NULL, wl_sleeper, NULL);
+	wake_latency("wake_latency_resident", 0);
+	if (have) {
+		fd = open(SYSFS "reserve_pages", O_RDONLY);
+		if (fd >= 0) {
+			if (read(fd, reserve, sizeof(reserve) - 1) <= 0)
+				strcpy(reserve, "32");
+			close(fd);
+		}
+		tune("min_sleep_ms", "0");
+		wake_latency("wake_latency_reserve", 1);
+		tune("reserve_pages", "0");
+		wake_latency("wake_latency_deferred", 1);
+		tune("reserve_pages", reserve);
+		tune("min_sleep_ms", "1000");
+	}
+	atomic_store(&wl_quit, 1);
+	__atomic_store_n(&wl_word, 1, __ATOMIC_RELEASE);
+	futex_wake(&wl_word, 1);
+	pthread_join(t, NULL);
+}
+
+/* ---- 6: kernel page faults on user memory ------------------------------- */
+
+#define FAULT_BYTES (8 << 20)
+
+static void bench_faults(void)
+{
+	double t_copy = 0, t_touch = 0, t0;
+	int fd = open("/dev/zero", O_RDONLY), r;
+	long pages = 0;
+	char *p;
+	size_t i;
+
+	if (fd < 0)
+		return;
+	pin(0);
+	for (r = 0; r < 8; r++) {
+		p = mmap(NULL, FAULT_BYTES, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		t0 = now_ns();
+		if (read(fd, p, FAULT_BYTES) != FAULT_BYTES)	/* copy_to_user faults */
+			break;
+		t_copy += now_ns() - t0;
+		munmap(p, FAULT_BYTES);
+		p = mmap(NULL, FAULT_BYTES, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		t0 = now_ns();
+		for (i = 0; i < FAULT_BYTES; i += 4096)
+			p[i] = 1;
+		t_touch += now_ns() - t0;
+		munmap(p, FAULT_BYTES);
+		pages += FAULT_BYTES / 4096;
+	}
+	close(fd);
+	report("fault_copy_to_user", t_copy / pages, "ns/page");
+	report("fault_user_touch", t_touch / pages, "ns/page");
+}
+
+/* ------------------------------------------------------------------------- */
+
+int main(void)
+{
+	const char *threads = getenv("BENCH_THREADS") ?: "1000 10000";
+	int deep = getenv("BENCH_DEEP") ? atoi(getenv("BENCH_DEEP")) : 1000;
+	char enabled[8] = "0", *list, *tok;
+	int fd;
+
+	fd = open(SYSFS "enabled", O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, enabled, sizeof(enabled) - 1) < 0)
+			enabled[0] = '0';
+		close(fd);
+	}
+	have = enabled[0] == '1';
+	printf("TAP version 13\n1..1\n");
+	printf("bench-info: mode=%s feature=%s\n", getenv("BENCH_MODE") ?: "?",
+	       have ? "on" : (fd >= 0 ? "off" : "absent"));
+	/* Room for 100,000 tasks. */
+	put("/proc/sys/kernel/threads-max", "400000");
+	put("/proc/sys/kernel/pid_max", "4194304");
+	if (getenv("BENCH_MODE") && !strcmp(getenv("BENCH_MODE"), "hook"))
+		tune("switch_hook", "1");
+
+	bench_pipe("pipe_pingpong_same_cpu", 0, 0);
+	bench_pipe("pipe_pingpong_cross_cpu", 0, 1);
+	bench_futex();
+	bench_yield();
+	bench_churn();
+	bench_faults();
+	bench_wake_latency();
+	pin(0);
+	list = strdup(threads);
+	for (tok = strtok(list, " ,"); tok; tok = strtok(NULL, " ,"))
+		bench_memory(atoi(tok));
+	if (deep)
+		bench_deep(deep);
+	printf("ok 1 - benchmarks ran\n");
+	return 0;
+}

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation failure (TAP).  With debugfs fail_stack_reclaim failing every
+ * reserve refill and every stack_reclaimd allocation, wakeups of reclaimed
+ * threads must wait (deferred), not crash and not run with a hole; when
+ * injection stops they must all complete.  Then cycles of reclaim and wake
+ * with 30% of allocations failing, and the same inside a memory cgroup
+ * that another process is driving into OOM.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SYSFS "/sys/kernel/mm/stack_reclaim/"
+#define FAIL "/sys/kernel/debug/fail_stack_reclaim/"
+#define N 200
+
+static atomic_int asleep, done;
+static int go;
+static int tap_n;
+
+static int put(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY), ret = -1;
+
+	if (fd >= 0) {
+		ret = write(fd, v, strlen(v)) < 0 ? -1 : 0;
+		close(fd);
+	}
+	return ret;
+}
+
+static long stat_of(const char *name)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/sys/kernel/debug/stack_reclaim/stats", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ')
+			v = atol(line + strlen(name));
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void tap(int ok, const char *what)
+{
+	printf("%sok %d - %s\n", ok ? "" : "not ", ++tap_n, what);
+	fflush(stdout);
+}
+
+static void *sleeper(void *arg)
+{
+	int gen = (int)(long)arg;
+
+	atomic_fetch_add(&asleep, 1);
+	while (__atomic_load_n(&go, __ATOMIC_ACQUIRE) == gen)
+		syscall(SYS_futex, &go, FUTEX_WAIT_PRIVATE, gen, NULL, NULL, 0);
+	atomic_fetch_add(&done, 1);
+	return NULL;
+}
+
+static pthread_t th[N];
+
+/* Start N sleepers and take their stack pages. */
+static void sleep_and_reclaim(void)
+{
+	int i;
+
+	atomic_store(&asleep, 0);
+	atomic_store(&done, 0);
+	for (i = 0; i < N; i++)
+		pthread_create(&th[i], NULL, sleeper, (void *)(long)go);
+	while (atomic_load(&asleep) < N)
+		usleep(1000);
+	usleep(100000);
+	put(SYSFS "reclaim", "1");
+}
+
+static void wake_all(void)
+{
+	__atomic_add_fetch(&go, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &go, FUTEX_WAKE_PRIVATE, N, NULL, NULL, 0);
+}
+
+/* Wait up to @secs for every sleeper to finish; join them. */
+static int all_done(double secs)
+{
+	double end = now_s() + secs;
+	int i;
+
+	while (atomic_load(&done) < N && now_s() < end)
+		usleep(5000);
+	if (atomic_load(&done) < N)
+		return 0;
+	for (i = 0; i < N; i++)
+		pthread_join(th[i], NULL);
+	return 1;
+}
+
+static void inject(const char *probability)
+{
+	put(FAIL "probability", probability);
+}
+
+static int cycles(int n)
+{
+	int c, ok = 1;
+
+	for (c = 0; c < n && ok; c++) {
+		sleep_and_reclaim();
+		wake_all();
+		ok = all_done(30);
+	}
+	return ok;
+}
+
+/*
+ * Children in our memory cgroup that allocate until the OOM killer ends
+ * them, one after the other, while the cycles run.
+ */
+static atomic_int hog_stop, hog_kills;
+static atomic_int hog_pid;
+
+static void hog(void)
+{
+	char *p;
+
+	for (;;) {
+		p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			pause();
+		memset(p, 1, 1 << 20);
+	}
+}
+
+static void *hog_keeper(void *arg)
+{
+	int status;
+	pid_t pid;
+
+	(void)arg;
+	while (!atomic_load(&hog_stop)) {
+		pid = fork();
+		if (pid == 0)
+			hog();
+		atomic_store(&hog_pid, pid);
+		if (pid < 0 || waitpid(pid, &status, 0) != pid)
+			break;
+		if (!atomic_load(&hog_stop) && WIFSIGNALED(status) &&
+		    WTERMSIG(status) == SIGKILL)
+			atomic_fetch_add(&hog_kills, 1);
+	}
+	return NULL;
+}
+
+int main(void)
+{
+	long deferred0, failures0, reclaimed;
+	char buf[160], pid[16];
+	int deferred, early;
+	pthread_t keeper;
+	double t0;
+
+	if (access(FAIL "probability", W_OK)) {
+		printf("1..1\nok 1 - fault injection # SKIP no fail_stack_reclaim in this kernel\n");
+		return 0;
+	}
+	printf("TAP version 13\n1..6\n");
+	put(SYSFS "min_sleep_ms", "0");
+	put(FAIL "verbose", "0");
+	put(FAIL "interval", "1");
+	put(FAIL "times", "-1");
+
+	/* 1. Every allocation fails: wakeups wait, nothing crashes. */
+	inject("100");
+	put(SYSFS "reserve_pages", "0");	/* drain: refills fail from now on */
+	put(SYSFS "reserve_pages", "32");
+	deferred0 = stat_of("deferred_wakes");
+	failures0 = stat_of("reserve_refill_failures");
+	sleep_and_reclaim();
+	reclaimed = stat_of("pages_reclaimed_now");
+	wake_all();
+	sleep(2);
+	deferred = stat_of("deferred_wakes") - deferred0;
+	early = atomic_load(&done);
+	snprintf(buf, sizeof(buf),
+		 "all allocations failing: %d of %d wakeups deferred, %d ran (%ld pages out, %ld failed allocations)",
+		 deferred, N, early, reclaimed, stat_of("reserve_refill_failures") - failures0);
+	/* Other tasks defer too; the sleepers that ran were not reclaimed. */
+	tap(deferred >= N * 9 / 10 && early <= N / 10, buf);
+
+	/* 2. Injection stops: every delayed wakeup completes. */
+	t0 = now_s();
+	inject("0");
+	snprintf(buf, sizeof(buf), "injection stopped: all %d delayed threads ran", N);
+	tap(all_done(30), buf);
+	fprintf(stderr, "recovered in %.2f s\n", now_s() - t0);
+	sleep(1);
+	tap(stat_of("reserve_pages_now") > 0, "reserve refilled after injection stopped");
+
+	/* 3. 30% of allocations fail, 20 cycles of reclaim and wake. */
+	inject("30");
+	tap(cycles(20), "30% allocation failures: 20 reclaim/wake cycles of 200 threads complete");
+	inject("0");
+
+	/* 4. The same inside a memory cgroup being driven into OOM. */
+	mkdir("/sys/fs/cgroup", 0755);
+	mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL);
+	put("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	mkdir("/sys/fs/cgroup/sr_faults", 0755);
+	put("/sys/fs/cgroup/sr_faults/memory.max", "48M");
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (put("/sys/fs/cgroup/sr_faults/cgroup.procs", pid)) {
+		tap(1, "memcg OOM # SKIP no memory cgroup");
+		tap(1, "memcg OOM victim # SKIP no memory cgroup");
+		return 0;
+	}
+	pthread_create(&keeper, NULL, hog_keeper, NULL);
+	inject("30");
+	tap(cycles(10), "memcg at OOM, 30% failures: 10 reclaim/wake cycles complete");
+	inject("0");
+	atomic_store(&hog_stop, 1);
+	kill(atomic_load(&hog_pid), SIGKILL);
+	pthread_join(keeper, NULL);
+	snprintf(buf, sizeof(buf), "the OOM killer fired %d times meanwhile, always on a hog",
+		 atomic_load(&hog_kills));
+	tap(atomic_load(&hog_kills) > 0, buf);
+	put(SYSFS "min_sleep_ms", "1000");
+	return 0;
+}
