@@ -781,6 +781,8 @@ static void complete_deferred_wake(struct task_struct *p)
 
 static int stack_reclaimd_fn(void *unused)
 {
+	bool worked = false;
+
 	for (;;) {
 		struct task_struct *p = NULL;
 
@@ -789,14 +791,24 @@ static int stack_reclaimd_fn(void *unused)
 			p = list_first_entry(&deferred_list, struct task_struct,
 					     stack_reclaim.deferred_node);
 			list_del_init(&p->stack_reclaim.deferred_node);
-		} else {
+		} else if (!worked) {
 			set_current_state(TASK_IDLE);
 		}
 		raw_spin_unlock_irq(&deferred_lock);
+		if (!p && worked) {
+			/*
+			 * Deferrals mean the reserves ran dry, and a refill that
+			 * failed is not retried by itself: try again now.
+			 */
+			worked = false;
+			reserve_refill_all();
+			continue;
+		}
 		if (!p) {
 			schedule();
 			continue;
 		}
+		worked = true;
 		complete_deferred_wake(p);
 		put_task_struct(p);
 		cond_resched();
