@@ -526,11 +526,8 @@ static unsigned int touched_pages(struct task_struct *p)
 {
 	unsigned int i, n = 0;
 
-	for (i = 0; i < STACK_RECLAIM_PAGES; i++) {
-		pte_t *ptep = stack_pte(p, i);
-
-		n += ptep && arch_stack_reclaim_accessed(ptep);
-	}
+	for (i = 0; i < STACK_RECLAIM_PAGES; i++)
+		n += stack_reclaim_page_used(p, i);
 	return n;
 }
 

@@ -57,8 +57,7 @@ for r in $(seq 1 "$runs"); do
 done
 
 # What the numbers were measured on.
-accel=${ACCEL:-tcg}
-[ -z "${ACCEL:-}" ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo && accel=kvm
+accel=$(detect_accel)
 cat > "$dir/meta.env" <<EOF
 kernel=$(make -s -C "$(pristine_tree)" kernelversion 2>/dev/null)
 package=$(dpkg-query -W -f='${Version}' $KPKG 2>/dev/null)

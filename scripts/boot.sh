@@ -22,16 +22,7 @@ mkdir -p "$OUT/logs"
 [ -f "$kernel" ] || die "no kernel image $kernel"
 [ -f "$initrd" ] || die "no initramfs $initrd"
 
-# KVM only if the host really virtualises (vmx/svm); a paravirtual /dev/kvm
-# without them crashes or crawls, so use TCG there.
-accel=${ACCEL:-}
-if [ -z "$accel" ]; then
-	if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
-		accel=kvm
-	else
-		accel=tcg
-	fi
-fi
+accel=$(detect_accel)
 if [ "$accel" = kvm ]; then
 	qaccel=(-enable-kvm -cpu host)
 else

@@ -37,3 +37,15 @@ series_files() {
 pristine_tree() {
 	cat "$CACHE/current" 2>/dev/null || die "no kernel source yet; run scripts/kernel-src.sh"
 }
+
+# QEMU accelerator: $ACCEL if set; KVM only if the host really virtualises
+# (vmx/svm), since a paravirtual /dev/kvm without them crashes or crawls.
+detect_accel() {
+	if [ -n "${ACCEL:-}" ]; then
+		echo "$ACCEL"
+	elif [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		echo kvm
+	else
+		echo tcg
+	fi
+}

@@ -33,8 +33,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sr_util.h"
+
 #define SYSFS "/sys/kernel/mm/stack_reclaim/"
-#define STATS "/sys/kernel/debug/stack_reclaim/stats"
 #define USTACK (16 * 1024)
 
 static int have;		/* the feature is present and on */
@@ -55,18 +56,6 @@ static void report(const char *name, double v, const char *unit)
 	fflush(stdout);
 }
 
-static int put(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, v, strlen(v)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static void tune(const char *file, const char *v)
 {
 	char path[128];
@@ -74,44 +63,6 @@ static void tune(const char *file, const char *v)
 	snprintf(path, sizeof(path), SYSFS "%s", file);
 	if (have && put(path, v))
 		fprintf(stderr, "%s <- %s failed\n", path, v);
-}
-
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
-			v = atol(line + strlen(key) + 1);
-	if (f)
-		fclose(f);
-	return v;
-}
-
-static long stat_of(const char *name)
-{
-	char line[256];
-	long v = 0;
-	FILE *f = fopen(STATS, "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ')
-			v = atol(line + strlen(name));
-	if (f)
-		fclose(f);
-	return v;
-}
-
-static void futex_wait(int *w, int val)
-{
-	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
-}
-
-static void futex_wake(int *w, int n)
-{
-	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
 
 static void pin(int cpu)
@@ -246,6 +197,26 @@ static double reclaim_pass_ms(void)
 	return (now_ns() - t) / 1e6;
 }
 
+/* report() for a benchmark whose name carries the thread count. */
+static void report_n(const char *what, int n, double v, const char *unit)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s_%d", what, n);
+	report(name, v, unit);
+}
+
+/* A reclaim pass over @n threads: its wall time and the timer's lateness. */
+static void timed_pass(int n, const char *what, const char *lateness)
+{
+	double ms;
+
+	latency_start();
+	ms = reclaim_pass_ms();
+	report_n(lateness, n, latency_stop_us(), "us");
+	report_n(what, n, ms, "ms");
+}
+
 /*
  * 1 and 7: KernelStack per idle thread before and after a reclaim pass,
  * and what the pass cost: its wall time, a second pass with nothing left
@@ -255,8 +226,7 @@ static void bench_memory(int n)
 {
 	struct idle_set s;
 	long k0, k1, k2, a0, a2;
-	char name[64];
-	double ms, lat;
+	double t0;
 
 	quiesce();
 	k0 = meminfo_kb("KernelStack");
@@ -269,39 +239,22 @@ static void bench_memory(int n)
 	k1 = meminfo_kb("KernelStack");
 	tune("min_sleep_ms", "0");
 	if (have) {
-		latency_start();
-		ms = reclaim_pass_ms();
-		lat = latency_stop_us();
-		snprintf(name, sizeof(name), "scan_reclaim_%d", n);
-		report(name, ms, "ms");
-		snprintf(name, sizeof(name), "scan_latency_max_%d", n);
-		report(name, lat, "us");
-		latency_start();
-		ms = reclaim_pass_ms();
-		lat = latency_stop_us();
-		snprintf(name, sizeof(name), "scan_again_%d", n);
-		report(name, ms, "ms");
-		snprintf(name, sizeof(name), "scan_again_latency_max_%d", n);
-		report(name, lat, "us");
+		timed_pass(n, "scan_reclaim", "scan_latency_max");
+		timed_pass(n, "scan_again", "scan_again_latency_max");
 	} else {
 		latency_start();
 		usleep(500000);
-		snprintf(name, sizeof(name), "scan_latency_max_%d", n);
-		report(name, latency_stop_us(), "us");
+		report_n("scan_latency_max", n, latency_stop_us(), "us");
 	}
 	tune("min_sleep_ms", "1000");
 	k2 = meminfo_kb("KernelStack");
 	a2 = meminfo_kb("MemAvailable");
-	snprintf(name, sizeof(name), "kstack_sleeping_%d", n);
-	report(name, (double)(k1 - k0) / n, "kB/thread");
-	snprintf(name, sizeof(name), "kstack_idle_%d", n);
-	report(name, (double)(k2 - k0) / n, "kB/thread");
-	snprintf(name, sizeof(name), "memavail_used_%d", n);
-	report(name, (double)(a0 - a2) / n, "kB/thread");
-	ms = now_ns();
+	report_n("kstack_sleeping", n, (double)(k1 - k0) / n, "kB/thread");
+	report_n("kstack_idle", n, (double)(k2 - k0) / n, "kB/thread");
+	report_n("memavail_used", n, (double)(a0 - a2) / n, "kB/thread");
+	t0 = now_ns();
 	idle_stop(&s);
-	snprintf(name, sizeof(name), "wake_all_exit_%d", n);
-	report(name, (now_ns() - ms) / 1e6, "ms");
+	report_n("wake_all_exit", n, (now_ns() - t0) / 1e6, "ms");
 }
 
 /*

@@ -28,8 +28,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sr_util.h"
+
 #define SYSFS "/sys/kernel/mm/stack_reclaim/"
-#define STATS "/sys/kernel/debug/stack_reclaim/stats"
 #define BATCH 100
 #define PAGES 4
 
@@ -38,23 +39,10 @@ static int go;
 static int pipes[64][2];
 static int epfd;
 
-static int put(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY), ret = -1;
-
-	if (fd >= 0) {
-		ret = write(fd, v, strlen(v)) < 0 ? -1 : 0;
-		if (ret)
-			perror(path);
-		close(fd);
-	}
-	return ret;
-}
-
 static void hist(long h[PAGES + 1])
 {
 	char line[256];
-	FILE *f = fopen(STATS, "r");
+	FILE *f = fopen(SR_STATS, "r");
 	unsigned int i;
 
 	memset(h, 0, sizeof(long) * (PAGES + 1));
@@ -239,19 +227,6 @@ static void setup(void)
 	epfd = efd;
 }
 
-static int enter_memcg(void)
-{
-	char pid[16];
-
-	mkdir("/sys/fs/cgroup", 0755);
-	mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL);
-	put("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
-	mkdir("/sys/fs/cgroup/depth", 0755);
-	put("/sys/fs/cgroup/depth/memory.max", "32M");
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	return put("/sys/fs/cgroup/depth/cgroup.procs", pid);
-}
-
 static long memcg_max_events(void)
 {
 	char line[128];
@@ -280,7 +255,7 @@ int main(void)
 	setup();
 	put(SYSFS "min_sleep_ms", "0");
 	for (k = 0; k < sizeof(probes) / sizeof(probes[0]); k++) {
-		if (probes[k].op == op_memcg && enter_memcg())
+		if (probes[k].op == op_memcg && enter_memcg("depth", "32M"))
 			continue;
 		put(SYSFS "reclaim", "1");
 		hist(before);

@@ -20,6 +20,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sr_util.h"
+
 #define SYSFS "/sys/kernel/mm/stack_reclaim/"
 #define N 2000
 
@@ -27,45 +29,6 @@ static atomic_int ready, done;
 static int go;
 static int tap_n;
 static pthread_t tids[N];
-
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
-			v = atol(line + strlen(key) + 1);
-	if (f)
-		fclose(f);
-	return v;
-}
-
-static int put(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(fd);
-	return r;
-}
-
-static long stat_of(const char *name)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/sys/kernel/debug/stack_reclaim/stats", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ')
-			v = atol(line + strlen(name));
-	if (f)
-		fclose(f);
-	return v;
-}
 
 static void *sleeper(void *arg)
 {

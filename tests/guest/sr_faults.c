@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sr_util.h"
+
 #define SYSFS "/sys/kernel/mm/stack_reclaim/"
 #define FAIL "/sys/kernel/debug/fail_stack_reclaim/"
 #define N 200
@@ -31,31 +33,6 @@
 static atomic_int asleep, done;
 static int go;
 static int tap_n;
-
-static int put(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY), ret = -1;
-
-	if (fd >= 0) {
-		ret = write(fd, v, strlen(v)) < 0 ? -1 : 0;
-		close(fd);
-	}
-	return ret;
-}
-
-static long stat_of(const char *name)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/sys/kernel/debug/stack_reclaim/stats", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ')
-			v = atol(line + strlen(name));
-	if (f)
-		fclose(f);
-	return v;
-}
 
 static double now_s(void)
 {
@@ -180,7 +157,7 @@ static void *hog_keeper(void *arg)
 int main(void)
 {
 	long deferred0, failures0, reclaimed;
-	char buf[160], pid[16];
+	char buf[160];
 	int deferred, early;
 	pthread_t keeper;
 	double t0;
@@ -228,13 +205,7 @@ int main(void)
 	inject("0");
 
 	/* 4. The same inside a memory cgroup being driven into OOM. */
-	mkdir("/sys/fs/cgroup", 0755);
-	mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL);
-	put("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
-	mkdir("/sys/fs/cgroup/sr_faults", 0755);
-	put("/sys/fs/cgroup/sr_faults/memory.max", "48M");
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (put("/sys/fs/cgroup/sr_faults/cgroup.procs", pid)) {
+	if (enter_memcg("sr_faults", "48M")) {
 		tap(1, "memcg OOM # SKIP no memory cgroup");
 		tap(1, "memcg OOM victim # SKIP no memory cgroup");
 		return 0;

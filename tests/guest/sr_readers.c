@@ -18,6 +18,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sr_util.h"
+
 #define SYSFS "/sys/kernel/mm/stack_reclaim/"
 #define N 50
 
@@ -31,17 +33,6 @@ static void *sleeper(void *arg)
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		syscall(SYS_futex, &go, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 	return NULL;
-}
-
-static int put(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(fd);
-	return r;
 }
 
 /* Read a whole file; 1 if it could be opened (contents are not judged). */

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sr_util.h"
+
 #define SYSFS "/sys/kernel/mm/stack_reclaim/"
 #define CPU1 "/sys/devices/system/cpu/cpu1/online"
 #define PAIRS 16
@@ -49,32 +51,16 @@ struct worker {
 static struct worker w[KINDS * PAIRS];
 static atomic_int stop;
 
-static void put(const char *path, const char *v)
+/* The storm writes on regardless; a refusal other than -EINVAL is worth a word. */
+static void put_or_warn(const char *path, const char *v)
 {
-	int fd = open(path, O_WRONLY);
+	int ret = put(path, v);
 
-	if (fd >= 0) {
-		if (write(fd, v, strlen(v)) < 0 && errno != EINVAL)
-			fprintf(stderr, "%s <- %s: %s\n", path, v, strerror(errno));
-		close(fd);
-	}
+	if (ret && ret != -EINVAL && ret != -ENOENT)
+		fprintf(stderr, "%s <- %s: %s\n", path, v, strerror(-ret));
 }
 
-static long stat_of(const char *name)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/sys/kernel/debug/stack_reclaim/stats", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ')
-			v = atol(line + strlen(name));
-	if (f)
-		fclose(f);
-	return v;
-}
-
-static void futex_wake(atomic_int *a)
+static void futex_wake_word(atomic_int *a)
 {
 	syscall(SYS_futex, a, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
@@ -94,7 +80,7 @@ static void *futex_side(void *arg)
 			continue;
 		}
 		atomic_store(&wk->word, !s);
-		futex_wake(&wk->word);
+		futex_wake_word(&wk->word);
 		atomic_fetch_add(&wk->progress, 1);
 	}
 	return NULL;
@@ -207,20 +193,20 @@ static void *churn(void *arg)
 	for (t = 0; !atomic_load(&churn_stop); t++) {
 		nanosleep(&ts, NULL);
 		churn_what = "reserve_pages";
-		put(SYSFS "reserve_pages", reserves[t % 4]);
+		put_or_warn(SYSFS "reserve_pages", reserves[t % 4]);
 		atomic_fetch_add(&churn_step, 1);
 		churn_what = "reclaim";
-		put(SYSFS "reclaim", "1");
+		put_or_warn(SYSFS "reclaim", "1");
 		atomic_fetch_add(&churn_step, 1);
 		if (can_hotplug && t % 3 == 2) {
 			churn_what = atomic_load(&hotplug_steps) & 1 ? "cpu1 online" : "cpu1 offline";
-			put(CPU1, atomic_load(&hotplug_steps) & 1 ? "1" : "0");
+			put_or_warn(CPU1, atomic_load(&hotplug_steps) & 1 ? "1" : "0");
 			atomic_fetch_add(&hotplug_steps, 1);
 			atomic_fetch_add(&churn_step, 1);
 		}
 	}
 	if (can_hotplug && atomic_load(&hotplug_steps) & 1)
-		put(CPU1, "1");
+		put_or_warn(CPU1, "1");
 	return NULL;
 }
 
@@ -251,9 +237,9 @@ int main(void)
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED)
 		return 1;
-	put(SYSFS "min_sleep_ms", "0");
-	put(SYSFS "switch_hook", "1");
-	put(SYSFS "scan_interval_ms", "10");
+	put_or_warn(SYSFS "min_sleep_ms", "0");
+	put_or_warn(SYSFS "switch_hook", "1");
+	put_or_warn(SYSFS "scan_interval_ms", "10");
 	can_hotplug = access(CPU1, W_OK) == 0 && !getenv("SR_STORM_NO_HOTPLUG");
 
 	for (i = 0; i < nw; i++) {
@@ -297,7 +283,7 @@ int main(void)
 	}
 	if (stalled) {
 		/* Leave the evidence on the console, then give up: tasks are stuck. */
-		put("/proc/sysrq-trigger", "w");
+		put_or_warn("/proc/sysrq-trigger", "w");
 		printf("# pages reclaimed %ld, repopulated %ld, deferred wakes %ld, now %ld\n",
 		       stat_of("pages_reclaimed") - r0, stat_of("pages_repopulated") - p0,
 		       stat_of("deferred_wakes") - d0, stat_of("pages_reclaimed_now"));
@@ -311,9 +297,9 @@ int main(void)
 	pthread_join(churner, NULL);
 	hotplug = atomic_load(&hotplug_steps);
 
-	put(SYSFS "scan_interval_ms", "0");
-	put(SYSFS "switch_hook", "0");
-	put(SYSFS "reserve_pages", "32");
+	put_or_warn(SYSFS "scan_interval_ms", "0");
+	put_or_warn(SYSFS "switch_hook", "0");
+	put_or_warn(SYSFS "reserve_pages", "32");
 	atomic_store(&stop, 1);
 	for (i = 0; i < nw; i++) {
 		if (w[i].kind != FUTEX)
@@ -339,7 +325,7 @@ int main(void)
 			total += atomic_load(&w[i].progress);
 		}
 	}
-	put(SYSFS "min_sleep_ms", "1000");
+	put_or_warn(SYSFS "min_sleep_ms", "1000");
 
 	printf("# %d s, %d workers, %ld wakeups done, %d CPU hotplug steps\n",
 	       t, nw, total, hotplug);

@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #define SYSFS "/sys/kernel/mm/stack_reclaim/"
-#define STATS "/sys/kernel/debug/stack_reclaim/stats"
 
 static atomic_int ready, done_ok, done_bad;
 static int go;
@@ -36,6 +35,8 @@ static int tap_n;
 
 static void tap(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #include <stdarg.h>
+
+#include "sr_util.h"
 static void tap(int ok, const char *fmt, ...)
 {
 	va_list ap;
@@ -46,34 +47,6 @@ static void tap(int ok, const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
-}
-
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
-			v = atol(line + strlen(key) + 1);
-	fclose(f);
-	return v;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, s, strlen(s));
-	ret = ret < 0 ? -errno : 0;
-	close(fd);
-	return ret;
 }
 
 static int read_str(const char *path, char *buf, size_t len)
@@ -89,11 +62,6 @@ static int read_str(const char *path, char *buf, size_t len)
 		return -errno;
 	buf[n] = 0;
 	return 0;
-}
-
-static void futex_wait(int *uaddr, int val)
-{
-	syscall(SYS_futex, uaddr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
 }
 
 static void *sleeper(void *arg)
@@ -150,7 +118,7 @@ int main(int argc, char **argv)
 	if (have) {
 		/* Every sleeper counts, however briefly it has slept. */
 		read_str(SYSFS "min_sleep_ms", old_min, sizeof(old_min));
-		write_str(SYSFS "min_sleep_ms", "0");
+		put(SYSFS "min_sleep_ms", "0");
 	}
 
 	tids = calloc(n, sizeof(*tids));
@@ -169,7 +137,7 @@ int main(int argc, char **argv)
 	used = k1 - k0;
 
 	if (have) {
-		if (write_str(SYSFS "reclaim", "1"))
+		if (put(SYSFS "reclaim", "1"))
 			fprintf(stderr, "reclaim trigger failed\n");
 	}
 	k2 = meminfo_kb("KernelStack");
@@ -207,17 +175,17 @@ int main(int argc, char **argv)
 
 	if (demo) {
 		printf("%-34s %10ld kB\n", "KernelStack, threads exited", k3);
-		if (have && !read_str(STATS, buf, sizeof(buf)))
-			printf("\n%s:\n%s", STATS, buf);
+		if (have && !read_str(SR_STATS, buf, sizeof(buf)))
+			printf("\n%s:\n%s", SR_STATS, buf);
 	} else if (have) {
 		tap(atomic_load(&done_ok) == created && !atomic_load(&done_bad),
 		    "all %d threads woke, ran syscalls and exited (%d bad)",
 		    atomic_load(&done_ok), atomic_load(&done_bad));
 		tap(k3 <= k0 + 64, "KernelStack back to %ld kB after exit (was %ld kB)", k3, k0);
-		tap(!read_str(STATS, buf, sizeof(buf)) && strstr(buf, "pages_reclaimed"),
+		tap(!read_str(SR_STATS, buf, sizeof(buf)) && strstr(buf, "pages_reclaimed"),
 		    "debugfs stats readable");
 	}
 	if (have && old_min[0])
-		write_str(SYSFS "min_sleep_ms", old_min);
+		put(SYSFS "min_sleep_ms", old_min);
 	return 0;
 }

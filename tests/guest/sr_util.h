@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the guest test programs: writing a sysfs/procfs file,
+ * reading a stack reclaim statistic or a /proc/meminfo field, private
+ * futexes, and moving into a memory cgroup.
+ */
+#ifndef SR_UTIL_H
+#define SR_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define SR_STATS "/sys/kernel/debug/stack_reclaim/stats"
+
+/* Write @v to @path: 0 if all of it was taken, else -errno (-EIO if short). */
+static inline int put(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, v, strlen(v));
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != strlen(v))
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+/* A "name value" line of the debugfs stats, or -1 if there is none. */
+static inline long stat_of(const char *name)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen(SR_STATS, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ')
+			v = atol(line + strlen(name));
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* A /proc/meminfo field in kB, or -1. */
+static inline long meminfo_kb(const char *key)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
+			v = atol(line + strlen(key) + 1);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static inline void futex_wait(int *w, int val)
+{
+	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static inline void futex_wake(int *w, int n)
+{
+	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+}
+
+/*
+ * Move this process into memory cgroup /sys/fs/cgroup/@name limited to
+ * @max (cgroup2 mounted if need be).  0 on success, else -errno.
+ */
+static inline int enter_memcg(const char *name, const char *max)
+{
+	char path[128], pid[16];
+
+	mkdir("/sys/fs/cgroup", 0755);
+	mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL);
+	put("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", name);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/memory.max", name);
+	put(path, max);
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/cgroup.procs", name);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	return put(path, pid);
+}
+
+#endif /* SR_UTIL_H */
