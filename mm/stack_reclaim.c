@@ -303,14 +303,18 @@ static void reserve_refill_irq_work(struct irq_work *work)
 	schedule_work_on(smp_processor_id(), &r->refill_work);
 }
 
+/*
+ * No cpus_read_lock() here: stack_reclaimd calls this, and CPU hotplug
+ * holds that lock while it waits for kthreads to park, whose wakeups may
+ * be deferred to stack_reclaimd.  A work queued for a CPU that then goes
+ * down runs elsewhere, which reserve_refill_fn() checks for.
+ */
 static void reserve_refill_all(void)
 {
 	int cpu;
 
-	cpus_read_lock();
 	for_each_online_cpu(cpu)
 		schedule_work_on(cpu, &per_cpu_ptr(&stack_reserve, cpu)->refill_work);
-	cpus_read_unlock();
 }
 
 static void drain_local_reserve(void *unused)
