@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Fault-free kernel stack reclaim for Linux 6.12 -- see README.
 
-.PHONY: all demo check stress bench apply export refresh clean help
+.PHONY: all demo check check-bisect stress bench apply export refresh clean help
 
 all: help
 
 help:
 	@echo "make demo     build and boot the patched kernel, show 10k idle threads' savings"
 	@echo "make check    apply, export, build (gcc/clang/debug), boot, run all tests"
-	@echo "make bench    stock 6.12 vs patched (off/on/hook): bench/RESULTS.md"
+	@echo "make bench    stock 6.12 vs patched (off/on/hook/32k): bench/RESULTS.md"
+	@echo "make check-bisect   every exported patch builds (feature on and off)"
 	@echo "make stress   the wake/reclaim storm on the debug kernel (STRESS_SECS=300)"
 	@echo "make apply KSRC=/path/to/linux-6.12   apply the series to your tree"
 	@echo "make export   write out/patches/ (git format-patch + quilt series)"
@@ -18,6 +19,9 @@ demo:
 
 check:
 	@scripts/check.sh
+
+check-bisect:
+	@scripts/check-bisect.sh
 
 stress:
 	@scripts/stress.sh

@@ -34,6 +34,15 @@
  * Reclaim is driven by a shrinker, an optional periodic scan, a sysfs
  * trigger, and an optional context-switch hook that looks at the task just
  * switched out (see __stack_reclaim_switch_out() for why that is safe).
+ *
+ * Re-aging (reage_ms, off by default) undoes the one-way latch of "a page
+ * once accessed is kept": a task that went deep once and has slept for
+ * reage_ms also loses the pages that lie wholly below its saved stack
+ * pointer, which hold nothing live while it sleeps.  Those pages have A set
+ * and may be cached in a TLB, so they are unmapped, then one full TLB flush
+ * per batch runs outside every lock, and only then are they zeroed and
+ * freed.  Until that flush is done a wakeup of such a task goes through
+ * stack_reclaimd, which flushes first (see reage_unflushed()).
  */
 #define pr_fmt(fmt) "stack_reclaim: " fmt
 
@@ -67,6 +76,9 @@
 
 #include "stack_reclaim.h"
 
+#define CREATE_TRACE_POINTS
+#include <trace/events/stack_reclaim.h>
+
 /* The top page holds pt_regs and every kernel entry frame: always kept. */
 #define TOP_PAGE		(STACK_RECLAIM_PAGES - 1)
 #define RESERVE_MAX		256
@@ -83,6 +95,7 @@ static unsigned int scan_interval_ms;
 static bool switch_hook;
 static unsigned int reserve_pages = 32;
 static bool tlb_flush;
+static unsigned int reage_ms;
 static DEFINE_MUTEX(tunables_mutex);
 
 /* Serialises scanners: the cursor, and enabling/disabling. */
@@ -106,6 +119,9 @@ static const char *const counter_names[] = {
 	[SR_CMPXCHG_RACES]		= "cmpxchg_races",
 	[SR_TLB_FLUSHES]		= "tlb_flushes",
 	[SR_REFILL_FAILURES]		= "reserve_refill_failures",
+	[SR_PAGES_REAGED]		= "pages_reaged",
+	[SR_REAGE_FLUSHES]		= "reage_tlb_flushes",
+	[SR_REAGE_WAITS]		= "reage_deferred_wakes",
 };
 
 static_assert(ARRAY_SIZE(counter_names) == SR_COUNTER_COUNT);
@@ -153,7 +169,54 @@ struct reclaim_ctx {
 	struct list_head	pages;
 	unsigned int		nr;
 	bool			check_age;
+	/* re-aging: pages to free only after a TLB flush */
+	bool			reage;
+	unsigned long		reage_after;	/* jiffies asleep */
+	struct list_head	reaged;
+	unsigned int		nr_reaged;
 };
+
+/*
+ * Re-aged pages and the TLB.  Unmapping a page with A set leaves possible
+ * TLB entries behind, so every re-aged unmap takes a generation number
+ * (after the PTE is cleared) and a flush publishes, once done, the highest
+ * generation it covers.  A task whose stack had pages re-aged after the
+ * last published flush must not run: another CPU may still translate its
+ * stack addresses to the old pages.
+ */
+static atomic_long_t reage_unmap_gen;
+static atomic_long_t reage_flushed_gen;
+
+static bool reage_unflushed(struct task_stack_reclaim *sr)
+{
+	return sr->reage_gen &&
+	       sr->reage_gen > atomic_long_read_acquire(&reage_flushed_gen);
+}
+
+/*
+ * Flush every TLB of every re-aged translation unmapped so far.  Process
+ * context, no locks held.  The stacks of a batch are spread over vmalloc
+ * space, so a range flush over them would exceed
+ * tlb_single_page_flush_ceiling and flush everything anyway; a full flush
+ * also covers unmaps by a concurrent scanner, so one published generation
+ * is true for all tasks.
+ */
+static void reage_flush(void)
+{
+	long gen = atomic_long_read(&reage_unmap_gen);
+	long done = atomic_long_read(&reage_flushed_gen);
+
+	if (gen <= done)
+		return;
+	/* The PTE clears of every generation up to @gen are visible. */
+	smp_mb();
+	flush_tlb_all();
+	count(SR_REAGE_FLUSHES, 1);
+	/* Publish the highest generation flushed; never move backwards. */
+	while (done < gen &&
+	       !atomic_long_try_cmpxchg_release(&reage_flushed_gen, &done, gen))
+		;
+}
 
 static unsigned long task_stack_base(struct task_struct *p)
 {
@@ -342,6 +405,12 @@ VISIBLE_IF_KUNIT void stack_reclaim_set_switch_hook(bool on)
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_switch_hook);
 
+VISIBLE_IF_KUNIT void stack_reclaim_set_reage_ms(unsigned int ms)
+{
+	WRITE_ONCE(reage_ms, ms);
+}
+EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_reage_ms);
+
 /* Give a page back: to this CPU's reserve if it has room, else freed. */
 static void give_back_pages(struct list_head *pages)
 {
@@ -397,6 +466,43 @@ static int reclaim_skip_reason(struct task_struct *p, bool check_age)
 }
 
 /*
+ * Account page @i of @p's stack as gone, its PTE already cleared, and
+ * queue it on @list.  p->pi_lock held.
+ */
+static void take_page_locked(struct task_struct *p, unsigned int i,
+			     struct page *page, struct list_head *list)
+{
+	struct task_stack_reclaim *sr = &p->stack_reclaim;
+
+	WRITE_ONCE(task_stack_vm_area(p)->pages[i], NULL);
+	mod_lruvec_page_state(page, NR_KERNEL_STACK_KB, -(int)(PAGE_SIZE / 1024));
+#ifdef CONFIG_MEMCG
+	/*
+	 * Keep the memcg charge with the stack: the page that fills this hole
+	 * takes it over.  A wakeup cannot be refused for a memcg limit, so the
+	 * charge a 16K stack always had stays reserved; memory.stat's
+	 * kernel_stack still follows the pages actually present.
+	 */
+	sr->memcg_data = page->memcg_data;
+	page->memcg_data = 0;
+#endif
+	sr->holes |= BIT(i);
+	list_add(&page->lru, list);
+}
+
+/* May page @i be taken without splitting the stack's memcg charge? */
+static bool same_charge(struct task_struct *p, struct page *page)
+{
+#ifdef CONFIG_MEMCG
+	/* All holes of a stack share one memcg charge; see take_page_locked(). */
+	if (p->stack_reclaim.holes &&
+	    page->memcg_data != p->stack_reclaim.memcg_data)
+		return false;
+#endif
+	return true;
+}
+
+/*
  * Take the never-accessed pages of a blocked task's stack.  Called with
  * p->pi_lock held and @p blocked, dequeued and not using its stack, so no
  * wakeup can pass stack_reclaim_wake() until we are done.  The pages go on
@@ -416,30 +522,13 @@ static void reclaim_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 		    arch_stack_reclaim_accessed(ptep))
 			continue;
 		page = vm->pages[i];
-#ifdef CONFIG_MEMCG
-		/* All holes of a stack share one memcg charge; see below. */
-		if (sr->holes && page->memcg_data != sr->memcg_data)
+		if (!same_charge(p, page))
 			continue;
-#endif
 		if (!arch_stack_reclaim_unmap_unaccessed(ptep)) {
 			/* A walker set A under us: the page is in use, keep it. */
 			count(SR_CMPXCHG_RACES, 1);
 			continue;
 		}
-		WRITE_ONCE(vm->pages[i], NULL);
-		mod_lruvec_page_state(page, NR_KERNEL_STACK_KB,
-				      -(int)(PAGE_SIZE / 1024));
-#ifdef CONFIG_MEMCG
-		/*
-		 * Keep the memcg charge with the stack: the page that fills
-		 * this hole takes it over.  A wakeup cannot be refused for a
-		 * memcg limit, so the charge a 16K stack always had stays
-		 * reserved; memory.stat's kernel_stack still follows the
-		 * pages actually present.
-		 */
-		sr->memcg_data = page->memcg_data;
-		page->memcg_data = 0;
-#endif
 		/* The end-of-stack canary was written through the direct map. */
 		if (i == 0)
 			*(unsigned long *)page_address(page) = 0;
@@ -447,36 +536,110 @@ static void reclaim_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 		if (IS_ENABLED(CONFIG_DEBUG_STACK_RECLAIM) &&
 		    WARN_ON_ONCE(memchr_inv(page_address(page), 0, PAGE_SIZE)))
 			clear_page(page_address(page));
-		sr->holes |= BIT(i);
-		list_add(&page->lru, &rc->pages);
+		take_page_locked(p, i, page, &rc->pages);
 		rc->nr++;
 	}
+}
+
+/*
+ * Re-aging: take the accessed pages that lie wholly below @p's saved stack
+ * pointer.  While @p is blocked and off its CPU nothing there is live:
+ * x86-64 kernel code has no red zone, interrupts never run on a sleeping
+ * task's stack, and the unwinders read only from the saved SP up.  Readers
+ * of whole stacks (stack_not_used(), kmemleak) hold sr->readers, and we
+ * leave their task alone.  p->pi_lock held, as for reclaim_pages_locked().
+ * The pages go on @rc->reaged: they may still be cached in some TLB.
+ */
+static void reage_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
+{
+	struct task_stack_reclaim *sr = &p->stack_reclaim;
+	struct vm_struct *vm = task_stack_vm_area(p);
+	unsigned long base = task_stack_base(p);
+	unsigned long sp = arch_stack_reclaim_saved_sp(p);
+	unsigned int i, nr = 0;
+
+	if (time_before(jiffies, sr->slept_at + rc->reage_after) ||
+	    atomic_read(&sr->readers) ||
+	    WARN_ON_ONCE(sp <= base || sp > base + THREAD_SIZE))
+		return;
+	for (i = 0; i < TOP_PAGE && base + (i + 1) * PAGE_SIZE <= sp; i++) {
+		pte_t *ptep = stack_pte(p, i);
+		struct page *page;
+
+		if (!ptep || !arch_stack_reclaim_accessed(ptep))
+			continue;
+		page = vm->pages[i];
+		if (!same_charge(p, page) || !arch_stack_reclaim_unmap(ptep))
+			continue;
+		take_page_locked(p, i, page, &rc->reaged);
+		nr++;
+	}
+	if (!nr)
+		return;
+	/* After the PTE clears: reage_flush() reads the generation first. */
+	sr->reage_gen = atomic_long_inc_return(&reage_unmap_gen);
+	rc->nr_reaged += nr;
+	trace_stack_reclaim_reage(p, nr, sr->holes);
 }
 
 static int reclaim_task_locked(struct task_struct *p, void *arg)
 {
 	struct reclaim_ctx *rc = arg;
 	int reason = reclaim_skip_reason(p, rc->check_age);
+	unsigned int nr = rc->nr;
 
 	if (reason >= 0) {
 		count(reason, 1);
 		return 0;
 	}
 	reclaim_pages_locked(p, rc);
+	if (rc->nr > nr)
+		trace_stack_reclaim_reclaim(p, rc->nr - nr, p->stack_reclaim.holes,
+					    false);
+	if (rc->reage)
+		reage_pages_locked(p, rc);
 	return 0;
 }
 
-/*
- * Reclaim what can be reclaimed from one task; process context.
- * Returns the number of pages freed.
- */
-VISIBLE_IF_KUNIT unsigned int stack_reclaim_task(struct task_struct *p,
-						 bool check_age)
+/* Re-aged pages batched before one TLB flush frees them all. */
+#define REAGE_BATCH		512
+
+static void reclaim_ctx_init(struct reclaim_ctx *rc, bool check_age)
 {
-	struct reclaim_ctx rc = {
-		.pages = LIST_HEAD_INIT(rc.pages),
-		.check_age = check_age,
-	};
+	unsigned int ms = READ_ONCE(reage_ms);
+
+	INIT_LIST_HEAD(&rc->pages);
+	INIT_LIST_HEAD(&rc->reaged);
+	rc->nr = 0;
+	rc->nr_reaged = 0;
+	rc->check_age = check_age;
+	rc->reage = ms != 0;
+	rc->reage_after = check_age ? msecs_to_jiffies(ms) : 0;
+}
+
+/* Free a batch of re-aged pages: TLBs flushed first, then zeroed. */
+static void reage_release(struct reclaim_ctx *rc)
+{
+	struct page *page;
+
+	if (!rc->nr_reaged)
+		return;
+	reage_flush();
+	/* They held the dead frames of their task: no data may leak. */
+	list_for_each_entry(page, &rc->reaged, lru)
+		clear_page(page_address(page));
+	give_back_pages(&rc->reaged);
+	rc->nr_reaged = 0;
+}
+
+/*
+ * Reclaim what can be reclaimed from one task; process context.  Never
+ * accessed pages are released at once; re-aged ones wait on @rc->reaged for
+ * reage_release().  Returns the number of pages taken.
+ */
+static unsigned int reclaim_one(struct task_struct *p, struct reclaim_ctx *rc)
+{
+	unsigned int nr = rc->nr_reaged;
 
 	if (!READ_ONCE(reclaim_enabled))
 		return 0;
@@ -490,20 +653,38 @@ VISIBLE_IF_KUNIT unsigned int stack_reclaim_task(struct task_struct *p,
 		count(SR_SKIP_RUNNING, 1);
 		return 0;
 	}
-	task_call_func(p, reclaim_task_locked, &rc);
-	if (!rc.nr)
+	rc->nr = 0;
+	task_call_func(p, reclaim_task_locked, rc);
+	nr = rc->nr + rc->nr_reaged - nr;
+	if (!nr)
 		return 0;
 
-	atomic_long_add(rc.nr, &pages_reclaimed_now);
-	count(SR_PAGES_RECLAIMED, rc.nr);
-	if (READ_ONCE(tlb_flush)) {
+	atomic_long_add(nr, &pages_reclaimed_now);
+	count(SR_PAGES_RECLAIMED, nr);
+	count(SR_PAGES_REAGED, nr - rc->nr);
+	if (rc->nr && READ_ONCE(tlb_flush)) {
 		/* Belt and braces for hypervisors that emulate A lazily. */
 		flush_tlb_kernel_range(task_stack_base(p),
 				       task_stack_base(p) + THREAD_SIZE);
 		count(SR_TLB_FLUSHES, 1);
 	}
-	give_back_pages(&rc.pages);
-	return rc.nr;
+	give_back_pages(&rc->pages);
+	if (rc->nr_reaged >= REAGE_BATCH)
+		reage_release(rc);
+	return nr;
+}
+
+/* Reclaim from one task, re-aged pages included, all freed on return. */
+VISIBLE_IF_KUNIT unsigned int stack_reclaim_task(struct task_struct *p,
+						 bool check_age)
+{
+	struct reclaim_ctx rc;
+	unsigned int nr;
+
+	reclaim_ctx_init(&rc, check_age);
+	nr = reclaim_one(p, &rc);
+	reage_release(&rc);
+	return nr;
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_task);
 
@@ -540,13 +721,15 @@ static unsigned long reclaim_all(void)
 {
 	long hist[STACK_RECLAIM_PAGES + 1] = { };
 	unsigned long freed = 0;
+	struct reclaim_ctx rc;
 	struct task_struct *p;
 	pid_t cursor = 0;
 	unsigned int i;
 
 	lockdep_assert_held(&scan_mutex);
+	reclaim_ctx_init(&rc, true);
 	while ((p = next_task_by_pid(&cursor))) {
-		freed += stack_reclaim_task(p, true);
+		freed += reclaim_one(p, &rc);
 		if (p->stack_reclaim.reclaimable && try_get_task_stack(p)) {
 			hist[touched_pages(p)]++;
 			put_task_stack(p);
@@ -554,6 +737,7 @@ static unsigned long reclaim_all(void)
 		put_task_struct(p);
 		cond_resched();
 	}
+	reage_release(&rc);
 	for (i = 0; i <= STACK_RECLAIM_PAGES; i++)
 		atomic_long_set(&touched_hist[i], hist[i]);
 	return freed;
@@ -582,11 +766,13 @@ static unsigned long stack_reclaim_scan(struct shrinker *s,
 					struct shrink_control *sc)
 {
 	unsigned long freed = 0, visited = 0;
+	struct reclaim_ctx rc;
 	struct task_struct *p;
 
 	/* Never make reclaim wait on another scanner. */
 	if (!mutex_trylock(&scan_mutex))
 		return SHRINK_STOP;
+	reclaim_ctx_init(&rc, true);
 	while (freed < sc->nr_to_scan && visited < max(sc->nr_to_scan, 128UL)) {
 		p = next_task_by_pid(&scan_cursor);
 		if (!p) {		/* wrapped */
@@ -595,11 +781,12 @@ static unsigned long stack_reclaim_scan(struct shrinker *s,
 				break;
 			continue;
 		}
-		freed += stack_reclaim_task(p, true);
+		freed += reclaim_one(p, &rc);
 		put_task_struct(p);
 		visited++;
 		cond_resched();
 	}
+	reage_release(&rc);
 	mutex_unlock(&scan_mutex);
 	sc->nr_scanned = max(visited, freed);
 	return freed ? freed : SHRINK_STOP;
@@ -664,6 +851,7 @@ static void defer_wake_locked(struct task_struct *p, unsigned int state)
 	}
 	raw_spin_unlock(&deferred_lock);
 	count(SR_DEFERRED_WAKES, 1);
+	trace_stack_reclaim_defer(p, sr->holes);
 	/* Waking stack_reclaimd here would nest pi_locks. */
 	kick_stack_reclaimd();
 }
@@ -676,6 +864,12 @@ bool __stack_reclaim_wake(struct task_struct *p, unsigned int state)
 
 	lockdep_assert_held(&p->pi_lock);
 	if (n) {
+		/* Another CPU may still map its stack to re-aged pages. */
+		if (reage_unflushed(sr)) {
+			count(SR_REAGE_WAITS, 1);
+			defer_wake_locked(p, state);
+			return false;
+		}
 		if (!reserve_take(this_cpu_ptr(&stack_reserve), pages, n)) {
 			count(SR_RESERVE_MISSES, 1);
 			defer_wake_locked(p, state);
@@ -683,6 +877,7 @@ bool __stack_reclaim_wake(struct task_struct *p, unsigned int state)
 		}
 		count(SR_RESERVE_HITS, 1);
 		fill_holes_locked(p, pages);
+		trace_stack_reclaim_repopulate(p, n, false);
 	}
 	sr->deferred = false;
 	sr->wake_state = 0;
@@ -719,6 +914,7 @@ struct deferred_fill {
 	struct page	*pages[STACK_RECLAIM_PAGES];
 	unsigned int	nr;
 	bool		need_more;
+	bool		need_flush;
 	bool		any_task;	/* fill even without a deferred wakeup */
 };
 
@@ -731,6 +927,10 @@ static int fill_deferred_locked(struct task_struct *p, void *arg)
 	/* Someone else's wakeup found the reserve and woke it already. */
 	if (!sr->deferred && !df->any_task)
 		return 0;
+	if (n && reage_unflushed(sr)) {
+		df->need_flush = true;
+		return 0;
+	}
 	if (n > df->nr) {
 		df->need_more = true;
 		return 0;
@@ -738,6 +938,7 @@ static int fill_deferred_locked(struct task_struct *p, void *arg)
 	if (n) {
 		df->nr -= n;
 		fill_holes_locked(p, df->pages + df->nr);
+		trace_stack_reclaim_repopulate(p, n, true);
 	}
 	/* ->deferred stays set until ttwu sees the stack whole. */
 	return sr->deferred ? sr->wake_state : 0;
@@ -758,9 +959,12 @@ static unsigned int fill_task(struct task_struct *p, bool any_task)
 
 		while (df.nr < want)
 			df.pages[df.nr++] = alloc_deferred_page();
+		if (df.need_flush)
+			reage_flush();
 		df.need_more = false;
+		df.need_flush = false;
 		state = task_call_func(p, fill_deferred_locked, &df);
-	} while (df.need_more);
+	} while (df.need_more || df.need_flush);
 
 	while (df.nr)
 		list_add(&df.pages[--df.nr]->lru, &spare);
@@ -915,15 +1119,67 @@ bool stack_reclaim_page_used(struct task_struct *p, unsigned int i)
 	return ptep && arch_stack_reclaim_accessed(ptep);
 }
 
-/* DEBUG_STACK_USAGE for a stack that may have holes. */
+/**
+ * stack_reclaim_read_begin - keep re-aging off a stack while it is read
+ * @p:	a task whose stack is pinned (try_get_task_stack())
+ *
+ * Re-aging takes pages that were accessed, so stack_reclaim_page_used()
+ * alone does not keep a page there while a reader scans it.  Between
+ * stack_reclaim_read_begin() and stack_reclaim_read_end(), a page it
+ * reports used stays.  The count is raised under p->pi_lock, which
+ * re-aging holds while it checks it and unmaps.  Process context.
+ */
+void stack_reclaim_read_begin(struct task_struct *p)
+{
+	unsigned long flags;
+
+	if (!p->stack_reclaim.reclaimable)
+		return;
+	raw_spin_lock_irqsave(&p->pi_lock, flags);
+	atomic_inc(&p->stack_reclaim.readers);
+	raw_spin_unlock_irqrestore(&p->pi_lock, flags);
+}
+
+/**
+ * stack_reclaim_read_end - end of a read begun by stack_reclaim_read_begin()
+ * @p:	the task passed to stack_reclaim_read_begin()
+ */
+void stack_reclaim_read_end(struct task_struct *p)
+{
+	if (p->stack_reclaim.reclaimable)
+		atomic_dec(&p->stack_reclaim.readers);
+}
+
+/**
+ * stack_reclaim_stack_not_used - DEBUG_STACK_USAGE for a stack with holes
+ * @p:		a task whose stack is pinned
+ * @unused:	where to store the number of bytes never used
+ *
+ * Return: false if @p's stack is not under stack reclaim (the caller scans
+ * it itself), true if *@unused was set.
+ */
 bool stack_reclaim_stack_not_used(struct task_struct *p, unsigned long *unused)
 {
-	unsigned long base = task_stack_base(p);
-	unsigned int i;
+	unsigned long base = task_stack_base(p), flags;
+	unsigned int i, first = 0;
+	bool reading = false;
 
 	if (!p->stack_reclaim.reclaimable)
 		return false;
-	for (i = 0; i < STACK_RECLAIM_PAGES; i++) {
+	*unused = THREAD_SIZE;
+	/*
+	 * sched_show_task() may come from any context, even one that holds
+	 * p->pi_lock.  Without the lock only the top page, which is never
+	 * taken, is read (current's own stack cannot change under it).
+	 */
+	if (raw_spin_trylock_irqsave(&p->pi_lock, flags)) {
+		atomic_inc(&p->stack_reclaim.readers);
+		raw_spin_unlock_irqrestore(&p->pi_lock, flags);
+		reading = true;
+	} else if (p != current) {
+		first = TOP_PAGE;
+	}
+	for (i = first; i < STACK_RECLAIM_PAGES; i++) {
 		unsigned long *n = (unsigned long *)(base + i * PAGE_SIZE);
 		unsigned long *end = n + PAGE_SIZE / sizeof(*n);
 
@@ -934,11 +1190,13 @@ bool stack_reclaim_stack_not_used(struct task_struct *p, unsigned long *unused)
 		for (; n < end; n++) {
 			if (*n) {
 				*unused = (unsigned long)n - base;
-				return true;
+				goto out;
 			}
 		}
 	}
-	*unused = THREAD_SIZE;
+out:
+	if (reading)
+		atomic_dec(&p->stack_reclaim.readers);
 	return true;
 }
 
@@ -971,8 +1229,12 @@ void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_stat
 		return;
 	if (!raw_spin_trylock(&prev->pi_lock))
 		return;
-	if (reclaim_skip_reason(prev, false) < 0)
+	if (reclaim_skip_reason(prev, false) < 0) {
 		reclaim_pages_locked(prev, &rc);
+		if (rc.nr)
+			trace_stack_reclaim_reclaim(prev, rc.nr,
+						    prev->stack_reclaim.holes, true);
+	}
 	raw_spin_unlock(&prev->pi_lock);
 	if (!rc.nr)
 		return;
@@ -1174,6 +1436,25 @@ static ssize_t tlb_flush_store(struct kobject *kobj,
 }
 SR_ATTR_RW(tlb_flush);
 
+static ssize_t reage_ms_show(struct kobject *kobj,
+			     struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(reage_ms));
+}
+
+static ssize_t reage_ms_store(struct kobject *kobj,
+			      struct kobj_attribute *attr,
+			      const char *buf, size_t count)
+{
+	unsigned int v;
+
+	if (parse_uint(buf, 0, MAX_INTERVAL_MS, &v))
+		return -EINVAL;
+	stack_reclaim_set_reage_ms(v);
+	return count;
+}
+SR_ATTR_RW(reage_ms);
+
 static ssize_t reclaim_store(struct kobject *kobj, struct kobj_attribute *attr,
 			     const char *buf, size_t count)
 {
@@ -1196,6 +1477,7 @@ static struct attribute *stack_reclaim_attrs[] = {
 	&switch_hook_attr.attr,
 	&reserve_pages_attr.attr,
 	&tlb_flush_attr.attr,
+	&reage_ms_attr.attr,
 	&reclaim_attr.attr,
 	NULL,
 };

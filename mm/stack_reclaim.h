@@ -24,6 +24,9 @@ enum stack_reclaim_counter {
 	SR_CMPXCHG_RACES,
 	SR_TLB_FLUSHES,
 	SR_REFILL_FAILURES,
+	SR_PAGES_REAGED,	/* accessed pages below a sleeper's SP */
+	SR_REAGE_FLUSHES,	/* TLB flushes before freeing re-aged pages */
+	SR_REAGE_WAITS,		/* wakeups deferred until that flush */
 	SR_COUNTER_COUNT,
 };
 
@@ -32,6 +35,7 @@ unsigned int stack_reclaim_task(struct task_struct *p, bool check_age);
 long stack_reclaim_counter(enum stack_reclaim_counter c);
 void stack_reclaim_set_reserve(unsigned int pages);
 void stack_reclaim_set_switch_hook(bool on);
+void stack_reclaim_set_reage_ms(unsigned int ms);
 #endif
 
 #endif /* MM_STACK_RECLAIM_H */

@@ -366,11 +366,15 @@ static int race_reclaimer(void *arg)
  * the scheduler spreads them over the CPUs.
  * Repopulated pages start unaccessed, so the same pages cycle through
  * reclaim and refill over and over.  No wakeup may be lost, and at the
- * end every thread's stack must be whole.
+ * end every thread's stack must be whole.  With @reage, every run goes
+ * deep and checks its frames, and the pages it used are re-aged while it
+ * sleeps: wakeups then race with the TLB flush too.
  */
-static void wake_reclaim_race(struct kunit *test)
+static void run_wake_reclaim_race(struct kunit *test, bool reage)
 {
 	long repop = stack_reclaim_counter(SR_PAGES_REPOPULATED);
+	long reaged = stack_reclaim_counter(SR_PAGES_REAGED);
+	long waits = stack_reclaim_counter(SR_REAGE_WAITS);
 	struct task_struct *reclaimer;
 	unsigned long end, rounds = 0;
 	struct race *r;
@@ -381,12 +385,14 @@ static void wake_reclaim_race(struct kunit *test)
 	for (i = 0; i < RACE_THREADS; i++)
 		r->t[i] = sr_thread_start_reclaimable(test);
 	stack_reclaim_set_switch_hook(true);
+	stack_reclaim_set_reage_ms(reage);
 	reclaimer = kthread_run(race_reclaimer, r, "sr_test_reclaim");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(reclaimer));
 
 	end = jiffies + msecs_to_jiffies(RACE_MS);
 	while (time_before(jiffies, end)) {
 		for (i = 0; i < RACE_THREADS; i++) {
+			WRITE_ONCE(r->t[i]->deep, reage);
 			if (!sr_thread_run(r->t[i])) {
 				KUNIT_FAIL(test, "wakeup of thread %d lost", i);
 				goto out;
@@ -398,16 +404,78 @@ out:
 	WRITE_ONCE(r->stop, true);
 	kthread_stop(reclaimer);
 	stack_reclaim_set_switch_hook(false);
-	kunit_info(test, "%lu rounds, %lu pages reclaimed, %ld repopulated\n",
+	stack_reclaim_set_reage_ms(0);
+	kunit_info(test, "%lu rounds, %lu pages reclaimed (%ld re-aged), %ld repopulated, %ld wakeups waited for a flush\n",
 		   rounds, r->reclaimed,
-		   stack_reclaim_counter(SR_PAGES_REPOPULATED) - repop);
+		   stack_reclaim_counter(SR_PAGES_REAGED) - reaged,
+		   stack_reclaim_counter(SR_PAGES_REPOPULATED) - repop,
+		   stack_reclaim_counter(SR_REAGE_WAITS) - waits);
 	KUNIT_EXPECT_GT(test, stack_reclaim_counter(SR_PAGES_REPOPULATED), repop);
+	if (reage)
+		KUNIT_EXPECT_GT(test, stack_reclaim_counter(SR_PAGES_REAGED), reaged);
+	else
+		KUNIT_EXPECT_EQ(test, stack_reclaim_counter(SR_PAGES_REAGED), reaged);
 	for (i = 0; i < RACE_THREADS; i++) {
 		r->t[i]->deep = true;
 		KUNIT_EXPECT_TRUE(test, sr_thread_run(r->t[i]));
 		KUNIT_EXPECT_EQ(test, r->t[i]->result, 0);
 		sr_thread_stop(r->t[i]);
 	}
+}
+
+static void wake_reclaim_race(struct kunit *test)
+{
+	run_wake_reclaim_race(test, false);
+}
+
+static void wake_reage_race(struct kunit *test)
+{
+	run_wake_reclaim_race(test, true);
+}
+
+/*
+ * Re-aging: a thread that went to the bottom of its stack once keeps every
+ * page (the latch) until it has slept reage_ms; then the pages below its
+ * saved stack pointer go, after a TLB flush, and come back zeroed: the
+ * frames the deep run left there must not be seen again.
+ */
+static void reage_takes_pages_below_sp(struct kunit *test)
+{
+	long flushes = stack_reclaim_counter(SR_REAGE_FLUSHES);
+	struct sr_thread *t = sr_thread_start(test);
+	unsigned long base, sp, holes;
+	unsigned int n, i;
+
+	t->deep = true;
+	KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
+	KUNIT_EXPECT_EQ(test, t->result, 0);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, stack_reclaim_task(t->task, false), 0);
+
+	stack_reclaim_set_reage_ms(1);
+	n = sr_thread_reclaim(t);
+	stack_reclaim_set_reage_ms(0);
+	holes = READ_ONCE(t->task->stack_reclaim.holes);
+	base = (unsigned long)task_stack_page(t->task);
+	sp = arch_stack_reclaim_saved_sp(t->task);
+	kunit_info(test, "saved SP %lu bytes above the stack end, %u pages re-aged, holes %#lx\n",
+		   sp - base, n, holes);
+	/* Every page wholly below the saved SP goes, nothing else. */
+	for (i = 0; i < STACK_RECLAIM_PAGES; i++)
+		KUNIT_EXPECT_EQ(test, !!(holes & BIT(i)),
+				base + (i + 1) * PAGE_SIZE <= sp &&
+				i < STACK_RECLAIM_PAGES - 1);
+	KUNIT_EXPECT_EQ(test, hweight_long(holes), n);
+	KUNIT_EXPECT_GT(test, n, 0);
+	KUNIT_EXPECT_GT(test, stack_reclaim_counter(SR_REAGE_FLUSHES), flushes);
+
+	t->check_zero = holes;
+	KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
+	KUNIT_EXPECT_EQ(test, t->result, 0);
+	t->deep = true;
+	KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
+	KUNIT_EXPECT_EQ(test, t->result, 0);
+	sr_thread_stop(t);
 }
 
 static struct kunit_case stack_reclaim_test_cases[] = {
@@ -417,7 +485,9 @@ static struct kunit_case stack_reclaim_test_cases[] = {
 	KUNIT_CASE(empty_reserve_defers_wakeup),
 	KUNIT_CASE(exit_with_holes),
 	KUNIT_CASE(recycled_stack_keeps_untouched_pages),
+	KUNIT_CASE(reage_takes_pages_below_sp),
 	KUNIT_CASE_SLOW(wake_reclaim_race),
+	KUNIT_CASE_SLOW(wake_reage_race),
 	{}
 };
 

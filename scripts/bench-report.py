@@ -13,9 +13,10 @@ import statistics
 import subprocess
 import sys
 
-MODES = ["stock", "off", "on", "hook"]
+MODES = ["stock", "off", "on", "hook", "32k"]
 MODE_NAMES = {"stock": "stock 6.12", "off": "patched, stack_reclaim=off",
-              "on": "patched, on", "hook": "patched, on + switch hook"}
+              "on": "patched, on", "hook": "patched, on + switch hook",
+              "32k": "patched with 32K stacks, on"}
 LIMIT = 75.0		# a 16K stack always keeps its top page
 
 # Cost benchmarks: name, unit, higher-is-better, targets (off, on, hook).
@@ -115,11 +116,44 @@ def markdown(data, meta, out):
                   f"{fmt(ma_s, 1)} → {fmt(ma_on, 1)} kB |")
     md.append("")
     deep = med(data, "on", "kstack_deep_then_idle")
+    reaged = med(data, "on", "kstack_deep_idle_reaged")
     if deep is not None:
-        md.append(f"Deep then idle (threads that once used 8K of stack, then sleep): "
-                  f"{fmt(deep, 1)} kB/thread kept, a saving of "
-                  f"{fmt(100 * (1 - deep / 16), 1)}% against 16K: pages once touched "
-                  "are kept (the one-way latch).\n")
+        md.append("### Deep then idle, and re-aging\n")
+        md.append("Threads that once used 8K of stack (debugfs use_stack), "
+                  "then sleep.  Without re-aging the pages they touched are "
+                  "kept (the one-way latch); with reage_ms=5000 and 10 s more "
+                  "of idle, the pages below each sleeper's saved stack "
+                  "pointer go too.  Target with re-aging: ≥ 70% saving "
+                  "against 16K.\n")
+        md.append("| | kB/thread | saving vs 16K |")
+        md.append("|---|---:|---:|")
+        md.append(f"| after one reclaim pass (latch) | {fmt(deep, 1)} | "
+                  f"{fmt(100 * (1 - deep / 16), 1)}% |")
+        if reaged is not None:
+            md.append(f"| + 10 s idle, re-aging on | {fmt(reaged, 1)} | "
+                      f"{fmt(100 * (1 - reaged / 16), 1)}% |")
+        md.append("")
+    counts32 = [n for n in thread_counts(data)
+                if med(data, "32k", f"kstack_idle_{n}") is not None]
+    if counts32:
+        md.append("### 32K stacks with reclaim against stock 16K\n")
+        md.append("The patched kernel built with CONFIG_STACK_RECLAIM_32K "
+                  "(THREAD_SIZE 32K), same benchmark; target: idle "
+                  "KernelStack below stock 16K.\n")
+        md.append("| threads | stock 16K | 32K before reclaim | 32K after reclaim | 32K+reclaim / stock |")
+        md.append("|---:|---:|---:|---:|---:|")
+        for n in counts32:
+            s16 = med(data, "stock", f"kstack_idle_{n}")
+            b32 = med(data, "32k", f"kstack_sleeping_{n}")
+            a32 = med(data, "32k", f"kstack_idle_{n}")
+            r = a32 / s16 if s16 and a32 is not None else None
+            md.append(f"| {n:,} | {fmt(s16, 1)} | {fmt(b32, 1)} | {fmt(a32, 1)} | {fmt(r, 3)} |")
+        d32 = med(data, "32k", "kstack_deep_then_idle")
+        r32 = med(data, "32k", "kstack_deep_idle_reaged")
+        if d32 is not None:
+            md.append(f"\n32K, deep then idle: {fmt(d32, 1)} kB/thread (latch), "
+                      f"{fmt(r32, 1)} kB/thread after re-aging.\n")
+        md.append("")
 
     md.append("## Costs against stock\n")
     md.append("Ratios: time/stock for times (> 1 is slower), rate/stock for "
@@ -180,7 +214,7 @@ def plots(data, ratios, out, raw_dir):
     dat = os.path.join(raw_dir, "kstack.dat")
     with open(dat, "w") as f:
         for n in counts:
-            vals = [med(data, m, f"kstack_idle_{n}") for m in ("stock", "off", "on")]
+            vals = [med(data, m, f"kstack_idle_{n}") for m in ("stock", "off", "on", "32k")]
             f.write(f"{n} " + " ".join("?" if v is None else f"{v * n / 1024:.1f}"
                                        for v in vals) + "\n")
     rdat = os.path.join(raw_dir, "ratios.dat")
@@ -201,7 +235,8 @@ set key top left
 set grid
 plot '{dat}' using 1:2 with linespoints title 'stock 6.12', \\
      '' using 1:3 with linespoints title 'patched, off', \\
-     '' using 1:4 with linespoints title 'patched, on (after reclaim)'
+     '' using 1:4 with linespoints title 'patched, on (after reclaim)', \\
+     '' using 1:5 with linespoints title 'patched, 32K stacks, on (after reclaim)'
 set output '{out}/ratios.png'
 unset logscale
 set title 'Cost benchmarks, patched / stock (medians)'

@@ -9,6 +9,8 @@
 #   off     patched, booted with stack_reclaim=off
 #   on      patched, shrinker/trigger mode (the default)
 #   hook    patched, with the context-switch hook on
+#   32k     patched with CONFIG_STACK_RECLAIM_32K, feature on (BENCH_32K=0
+#           leaves it out)
 # Each boot runs every benchmark of tests/guest/sr_bench.c once; the order
 # of the kernels flips every round so drift cancels.  Results: raw numbers
 # in out/bench/raw.csv, medians and ratios in bench/results.{csv,json},
@@ -29,6 +31,9 @@ cfg=$TOP/tests/configs
 "$TOP/scripts/build-kernel.sh" bench-stock "$(pristine_tree)" "$cfg/base.config"
 "$TOP/scripts/build-kernel.sh" bench-patched "$OUT/src/linux" \
 	"$cfg/base.config" "$cfg/bench.config"
+[ "${BENCH_32K:-1}" = 1 ] &&
+	"$TOP/scripts/build-kernel.sh" bench-32k "$OUT/src/linux" \
+		"$cfg/base.config" "$cfg/bench.config" "$cfg/32k.config"
 "$TOP/scripts/mkinitramfs.sh"
 
 rm -rf "$dir"
@@ -36,7 +41,8 @@ mkdir -p "$dir"
 echo "round,mode,benchmark,value,unit" > "$dir/raw.csv"
 for r in $(seq 1 "$runs"); do
 	modes="stock off on hook"
-	[ $((r % 2)) = 0 ] && modes="hook on off stock"
+	[ "${BENCH_32K:-1}" = 1 ] && modes="$modes 32k"
+	[ $((r % 2)) = 0 ] && modes=$(echo $modes | tr ' ' '\n' | tac | tr '\n' ' ')
 	threads=1000,10000
 	[ "$r" = 1 ] && [ "$big" = 1 ] && threads=1000,10000,100000
 	for m in $modes; do
@@ -44,6 +50,7 @@ for r in $(seq 1 "$runs"); do
 		extra="sr.env.BENCH_MODE=$m sr.env.BENCH_THREADS=$threads"
 		[ -n "${BENCH_DEEP:-}" ] && extra="$extra sr.env.BENCH_DEEP=$BENCH_DEEP"
 		[ $m = stock ] && img=$OUT/build/bench-stock/arch/x86/boot/bzImage
+		[ $m = 32k ] && img=$OUT/build/bench-32k/arch/x86/boot/bzImage
 		[ $m = off ] && extra="$extra stack_reclaim=off"
 		say "bench: round $r/$runs, kernel $m"
 		MEM=6G TIMEOUT=3600 RESULTS=$dir/boots.log \

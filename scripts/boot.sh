@@ -6,7 +6,9 @@
 #   TESTS is a comma-separated list of programs in the guest's /tests.
 #   Env: INITRD (default $OUT/initramfs.cpio.gz), TIMEOUT (seconds, 600),
 #        MEM (2G), CPUS (2), EXPECT=fail to check that the run is judged
-#        a failure (harness self-test), ACCEL=kvm|tcg to override.
+#        a failure (harness self-test), EXPECT=crash for a test that must
+#        end in the kernel report EXPECT_CRASH (an ERE, default: the stack
+#        guard-page BUG) before any other splat, ACCEL=kvm|tcg to override.
 #
 # Every KUnit (KTAP) and guest (TAP) result becomes one result line.  The run
 # as a whole fails if the guest does not reach its end marker in time, or if
@@ -46,9 +48,25 @@ say "boot $label: guest exited after $(( $(date +%s) - start ))s (log: $log)"
 # --- judge the console -------------------------------------------------
 problems=()
 [ $rc = 124 ] || [ $rc = 137 ] && problems+=("timeout after ${timeout}s")
-grep -q '^STACK-RECLAIM-HARNESS: done' "$log" || problems+=("guest did not reach its end marker")
 bad='Oops|BUG:|WARNING:|Kernel panic|double fault|possible recursive locking|possible circular locking|inconsistent lock state|INFO: task .* blocked for more than|INFO: rcu|rcu: INFO|detected stall|soft lockup|hard LOCKUP|general protection fault|KASAN:|UBSAN:|unable to handle|stack_reclaim: .*(hole|missing)'
-if grep -qE "$bad" "$log"; then
+if [ "${EXPECT:-pass}" = crash ]; then
+	# The guest must die of the expected report, and of nothing before it.
+	want=${EXPECT_CRASH:-'BUG: .*stack guard page was hit'}
+	firstbad=$(grep -E "$bad" "$log" | head -1)
+	if ! grep -qE "$want" "$log"; then
+		problems+=("expected crash report not seen: $want")
+	elif ! echo "$firstbad" | grep -qE "$want"; then
+		problems+=("console before the expected crash: $(echo "$firstbad" | cut -c1-120)")
+	elif grep -qE 'stack_reclaim: .*(hole|missing)' "$log"; then
+		problems+=("console: $(grep -E 'stack_reclaim: .*(hole|missing)' "$log" | head -1 | cut -c1-120)")
+	else
+		result ok "$label/expected-crash"
+		say "boot $label: died as expected: $(grep -E "$want" "$log" | head -1 | cut -c1-100)"
+	fi
+elif ! grep -q '^STACK-RECLAIM-HARNESS: done' "$log"; then
+	problems+=("guest did not reach its end marker")
+fi
+if [ "${EXPECT:-pass}" != crash ] && grep -qE "$bad" "$log"; then
 	first=$(grep -nE "$bad" "$log" | head -1 | cut -d: -f1)
 	problems+=("console: $(sed -n "${first}p" "$log" | cut -c1-120)")
 fi
@@ -99,7 +117,7 @@ rm -f "$tmp"
 [ "$ntests" -gt 0 ] || problems+=("no test results in the console")
 
 if [ ${#problems[@]} -eq 0 ]; then
-	result ok "$label/console-clean"
+	[ "${EXPECT:-pass}" = crash ] || result ok "$label/console-clean"
 	exit 0
 fi
 for p in "${problems[@]}"; do

@@ -10,12 +10,12 @@ rm -f "$RESULTS"
 mkdir -p "$OUT"
 stage() { say "[$(( $(date +%s) - T0 ))s] $*"; }
 
-stage "1/9 dependencies"
+stage "1/10 dependencies"
 "$TOP/scripts/deps.sh" check
-stage "2/9 pinned kernel source"
+stage "2/10 pinned kernel source"
 "$TOP/scripts/kernel-src.sh"
 
-stage "3/9 series applies to the pinned tree"
+stage "3/10 series applies to the pinned tree"
 if "$TOP/scripts/patched-tree.sh"; then
 	result ok "series/applies-to-$(make -s -C "$(pristine_tree)" kernelversion)"
 else
@@ -28,7 +28,7 @@ else
 	result ok "series/refuses-patched-tree"
 fi
 
-stage "4/9 exported series (git format-patch, quilt, git am, checkpatch)"
+stage "4/10 exported series (git format-patch, quilt, git am, checkpatch)"
 "$TOP/scripts/export.sh"
 "$TOP/scripts/verify-export.sh"
 "$TOP/scripts/static-checks.sh"
@@ -43,25 +43,48 @@ build() {	# name configs...
 	fi
 }
 cfg=$TOP/tests/configs
-stage "5/9 build: gcc"
+stage "5/10 build: gcc"
 build test-gcc "$cfg/base.config" "$cfg/feature.config" || true
-stage "6/9 build: clang (LLVM=1)"
+stage "6/10 build: clang (LLVM=1)"
 LLVM=1 build test-clang "$cfg/base.config" "$cfg/feature.config" || true
-stage "7/9 build: debug kernel (lockdep, DEBUG_VM, stack checks)"
+stage "7/10 build: debug kernel (lockdep, DEBUG_VM, stack checks)"
 build debug-gcc "$cfg/base.config" "$cfg/feature.config" "$cfg/debug.config" || true
+stage "8/10 build: 32K stacks (CONFIG_STACK_RECLAIM_32K)"
+build test-32k "$cfg/base.config" "$cfg/feature.config" "$cfg/32k.config" || true
 
-stage "8/9 boot and test"
+# W=1 with gcc and clang, and sparse, on the files the series adds: every
+# warning is a failure.  C=2 checks them even when they are up to date.
+objs="mm/stack_reclaim.o mm/stack_reclaim_test.o arch/x86/mm/stack_reclaim.o"
+strict() {	# name label make-args...
+	local name=$1 label=$2 out; shift 2
+	[ -d "$OUT/build/$name" ] || return 0
+	out=$(make -s -C "$OUT/src/linux" O="$OUT/build/$name" ARCH=x86_64 "$@" $objs 2>&1)
+	if [ -z "$out" ]; then
+		result ok "static/$label"
+	else
+		echo "$out" | head -20
+		result fail "static/$label"
+	fi
+}
+strict test-gcc gcc-W=1-sparse W=1 C=2
+strict test-clang clang-W=1 LLVM=1 W=1
+
+stage "9/10 boot and test"
 "$TOP/scripts/mkinitramfs.sh"
 img() { echo "$OUT/build/$1/arch/x86/boot/bzImage"; }
 boot() { "$TOP/scripts/boot.sh" "$@" || true; }
-all=sr_sysfs,sr_threads,sr_drivers,sr_readers,sr_depth,sr_faults,sr_storm,sr_bootparam
+all=sr_sysfs,sr_threads,sr_drivers,sr_readers,sr_depth,sr_faults,sr_storm,sr_trace,sr_bootparam
 [ -f "$(img test-gcc)" ] && boot gcc "$(img test-gcc)" $all
 [ -f "$(img test-gcc)" ] && boot gcc-off "$(img test-gcc)" sr_threads,sr_bootparam "stack_reclaim=off"
 [ -f "$(img test-gcc)" ] && boot gcc-badparam "$(img test-gcc)" sr_bootparam "stack_reclaim=bogus"
 [ -f "$(img test-clang)" ] && boot clang "$(img test-clang)" sr_threads,sr_drivers
 [ -f "$(img debug-gcc)" ] && TIMEOUT=900 boot debug "$(img debug-gcc)" $all
+[ -f "$(img test-32k)" ] && boot 32k "$(img test-32k)" sr_sysfs,sr_threads,sr_readers,sr_depth,sr_faults,sr_storm
+# Overflow detection: the guest must die of the guard-page report.
+[ -f "$(img test-gcc)" ] && EXPECT=crash boot lkdtm "$(img test-gcc)" sr_lkdtm
+[ -f "$(img test-32k)" ] && EXPECT=crash boot lkdtm-32k "$(img test-32k)" sr_lkdtm
 
-stage "9/9 the runner catches broken guests"
+stage "10/10 the runner catches broken guests"
 if [ -f "$(img test-gcc)" ]; then
 	EXPECT=fail boot failing-test "$(img test-gcc)" selftest_fail
 	EXPECT=fail boot kernel-crash "$(img test-gcc)" selftest_panic

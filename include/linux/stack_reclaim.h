@@ -40,7 +40,9 @@ pte_t *arch_stack_reclaim_lookup(unsigned long addr);
 bool arch_stack_reclaim_accessed(pte_t *ptep);
 bool arch_stack_reclaim_is_hole(pte_t *ptep);
 bool arch_stack_reclaim_unmap_unaccessed(pte_t *ptep);
+bool arch_stack_reclaim_unmap(pte_t *ptep);
 void arch_stack_reclaim_map(pte_t *ptep, struct page *page);
+unsigned long arch_stack_reclaim_saved_sp(struct task_struct *p);
 
 #ifdef CONFIG_STACK_RECLAIM
 
@@ -60,6 +62,8 @@ bool stack_reclaim_set_end_magic(struct task_struct *tsk);
 /* readers of whole stacks: kernel/exit.c (DEBUG_STACK_USAGE), kmemleak */
 bool stack_reclaim_page_used(struct task_struct *p, unsigned int i);
 bool stack_reclaim_stack_not_used(struct task_struct *p, unsigned long *unused);
+void stack_reclaim_read_begin(struct task_struct *p);
+void stack_reclaim_read_end(struct task_struct *p);
 
 /* kernel/sched/core.c */
 bool __stack_reclaim_wake(struct task_struct *p, unsigned int state);
@@ -128,6 +132,10 @@ static inline bool stack_reclaim_stack_not_used(struct task_struct *p,
 {
 	return false;
 }
+
+static inline void stack_reclaim_read_begin(struct task_struct *p) { }
+
+static inline void stack_reclaim_read_end(struct task_struct *p) { }
 
 static inline bool stack_reclaim_wake(struct task_struct *p, unsigned int state)
 {

@@ -6,8 +6,9 @@
  * with stack_reclaim=off, and on the patched kernel with the feature on
  * (BENCH_MODE=on) or on with the switch hook (BENCH_MODE=hook).
  *
- *   BENCH_MODE     stock | off | on | hook  (only labels the run; the guest
- *                  detects the feature itself)
+ *   BENCH_MODE     stock | off | on | hook | 32k  (only labels the run; the
+ *                  guest detects the feature itself; 32k is the patched
+ *                  kernel built with CONFIG_STACK_RECLAIM_32K)
  *   BENCH_THREADS  idle-thread counts for the memory benchmark ("1000 10000")
  *   BENCH_DEEP     threads for the deep-then-idle benchmark (1000)
  *
@@ -289,6 +290,18 @@ static void bench_deep(int n)
 	tune("min_sleep_ms", "1000");
 	k2 = meminfo_kb("KernelStack");
 	report("kstack_deep_then_idle", (double)(k2 - k0) / n, "kB/thread");
+	/*
+	 * Re-aging: the same threads after 10 s more of idle, with pages
+	 * below the saved SP of a 5 s sleeper given back.
+	 */
+	if (have && !access(SYSFS "reage_ms", W_OK)) {
+		tune("reage_ms", "5000");
+		sleep(10);
+		reclaim_pass_ms();
+		tune("reage_ms", "0");
+		k2 = meminfo_kb("KernelStack");
+		report("kstack_deep_idle_reaged", (double)(k2 - k0) / n, "kB/thread");
+	}
 	idle_stop(&s);
 }
 

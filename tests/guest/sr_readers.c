@@ -3,7 +3,10 @@
  * Readers of sleeping tasks' stacks, run against reclaimed stacks (TAP):
  * sysrq t and w (sched_show_task(), and stack_not_used() with
  * DEBUG_STACK_USAGE), /proc/PID/stack, wchan, stat, syscall, and
- * /proc/vmallocinfo.  The console judge catches any oops they cause.
+ * /proc/vmallocinfo.  The sleepers went 8K deep first, and a second
+ * thread runs reclaim passes with re-aging on all the while, so readers
+ * race with pages being taken from below the sleepers' stack pointers.
+ * The console judge catches any oops they cause.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -23,15 +26,26 @@
 #define SYSFS "/sys/kernel/mm/stack_reclaim/"
 #define N 50
 
-static atomic_int ready;
+static atomic_int ready, stop_reclaim;
 static int go;
 
 static void *sleeper(void *arg)
 {
 	(void)arg;
+	put("/sys/kernel/debug/stack_reclaim/use_stack", "8192");
 	atomic_fetch_add(&ready, 1);
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		syscall(SYS_futex, &go, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	return NULL;
+}
+
+static void *reclaimer(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stop_reclaim)) {
+		put(SYSFS "reclaim", "1");
+		usleep(1000);
+	}
 	return NULL;
 }
 
@@ -52,7 +66,7 @@ static int slurp(const char *path)
 int main(void)
 {
 	static const char *const files[] = { "stack", "wchan", "stat", "syscall" };
-	pthread_t tids[N];
+	pthread_t tids[N], rt;
 	char path[300];
 	struct dirent *e;
 	int i, n = 0, opened = 0;
@@ -70,6 +84,8 @@ int main(void)
 	usleep(100000);
 	put(SYSFS "min_sleep_ms", "0");
 	put(SYSFS "reclaim", "1");
+	put(SYSFS "reage_ms", "1");
+	pthread_create(&rt, NULL, reclaimer, NULL);
 
 	/* Every task, kernel threads included, with holes in its stack. */
 	put("/proc/sysrq-trigger", "t");
@@ -96,6 +112,10 @@ int main(void)
 		printf("%sok %d - kmemleak scan of reclaimed stacks\n",
 		       put("/sys/kernel/debug/kmemleak", "scan") ? "not " : "", ++n);
 
+	atomic_store(&stop_reclaim, 1);
+	pthread_join(rt, NULL);
+	printf("# pages re-aged so far: %ld\n", stat_of("pages_reaged"));
+	put(SYSFS "reage_ms", "0");
 	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &go, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 	for (i = 0; i < N; i++)

@@ -8,6 +8,10 @@
  * when it can.  Every worker counts its progress: a worker that makes none
  * for STALL_SECS is a lost wakeup and fails the run.
  *
+ * Futex and pipe workers go deep now and then (debugfs use_stack), and
+ * re-aging is on (reage_ms cycles through 1, 0 and 50), so that pages with
+ * A set are taken too and wakeups race with the re-aging TLB flush.
+ *
  *   SR_STORM_SECS   duration (default 20)
  */
 #define _GNU_SOURCE
@@ -50,6 +54,15 @@ struct worker {
 
 static struct worker w[KINDS * PAIRS];
 static atomic_int stop;
+static int use_stack_fd = -1;
+
+/* Every 64th step, use 8K of kernel stack once: pages for re-aging. */
+static void maybe_go_deep(long progress)
+{
+	if (use_stack_fd >= 0 && !(progress & 63) &&
+	    pwrite(use_stack_fd, "8192", 4, 0) != 4)
+		fprintf(stderr, "use_stack: %s\n", strerror(errno));
+}
 
 /* The storm writes on regardless; a refusal other than -EINVAL is worth a word. */
 static void put_or_warn(const char *path, const char *v)
@@ -81,7 +94,7 @@ static void *futex_side(void *arg)
 		}
 		atomic_store(&wk->word, !s);
 		futex_wake_word(&wk->word);
-		atomic_fetch_add(&wk->progress, 1);
+		maybe_go_deep(atomic_fetch_add(&wk->progress, 1));
 	}
 	return NULL;
 }
@@ -99,7 +112,7 @@ static void *pipe_side(void *arg)
 			break;
 		if (write(wk->fd[!s][1], &c, 1) != 1)
 			break;
-		atomic_fetch_add(&wk->progress, 1);
+		maybe_go_deep(atomic_fetch_add(&wk->progress, 1));
 	}
 	return NULL;
 }
@@ -186,6 +199,7 @@ static int can_hotplug;
 static void *churn(void *arg)
 {
 	static const char *const reserves[] = { "0", "4", "256", "32" };
+	static const char *const reage[] = { "1", "0", "1", "50" };
 	struct timespec ts = { 1, 0 };
 	int t;
 
@@ -194,6 +208,9 @@ static void *churn(void *arg)
 		nanosleep(&ts, NULL);
 		churn_what = "reserve_pages";
 		put_or_warn(SYSFS "reserve_pages", reserves[t % 4]);
+		atomic_fetch_add(&churn_step, 1);
+		churn_what = "reage_ms";
+		put_or_warn(SYSFS "reage_ms", reage[t % 4]);
 		atomic_fetch_add(&churn_step, 1);
 		churn_what = "reclaim";
 		put_or_warn(SYSFS "reclaim", "1");
@@ -214,7 +231,7 @@ int main(void)
 {
 	int secs = getenv("SR_STORM_SECS") ? atoi(getenv("SR_STORM_SECS")) : 20;
 	long r0 = stat_of("pages_reclaimed"), p0 = stat_of("pages_repopulated");
-	long d0 = stat_of("deferred_wakes");
+	long d0 = stat_of("deferred_wakes"), a0 = stat_of("pages_reaged");
 	int nw = KINDS * PAIRS, i, t, stalled = 0, hotplug;
 	long step, churn_seen = -1;
 	time_t churn_change = time(NULL);
@@ -226,7 +243,7 @@ int main(void)
 		printf("1..1\nok 1 - storm # SKIP stack reclaim absent\n");
 		return 0;
 	}
-	printf("TAP version 13\n1..3\n");
+	printf("TAP version 13\n1..4\n");
 	/* Signals for the sigwait() workers stay blocked in every thread. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
@@ -240,6 +257,8 @@ int main(void)
 	put_or_warn(SYSFS "min_sleep_ms", "0");
 	put_or_warn(SYSFS "switch_hook", "1");
 	put_or_warn(SYSFS "scan_interval_ms", "10");
+	put_or_warn(SYSFS "reage_ms", "1");
+	use_stack_fd = open("/sys/kernel/debug/stack_reclaim/use_stack", O_WRONLY);
 	can_hotplug = access(CPU1, W_OK) == 0 && !getenv("SR_STORM_NO_HOTPLUG");
 
 	for (i = 0; i < nw; i++) {
@@ -290,6 +309,7 @@ int main(void)
 		printf("not ok 1 - no worker stalled for %d s (%d stalled)\n", STALL_SECS, stalled);
 		printf("ok 2 - reclaim and repopulation ran # SKIP after a stall\n");
 		printf("ok 3 - deferred wakeups # SKIP after a stall\n");
+		printf("ok 4 - re-aging # SKIP after a stall\n");
 		fflush(stdout);
 		_exit(1);
 	}
@@ -300,6 +320,7 @@ int main(void)
 	put_or_warn(SYSFS "scan_interval_ms", "0");
 	put_or_warn(SYSFS "switch_hook", "0");
 	put_or_warn(SYSFS "reserve_pages", "32");
+	put_or_warn(SYSFS "reage_ms", "0");
 	atomic_store(&stop, 1);
 	for (i = 0; i < nw; i++) {
 		if (w[i].kind != FUTEX)
@@ -329,14 +350,19 @@ int main(void)
 
 	printf("# %d s, %d workers, %ld wakeups done, %d CPU hotplug steps\n",
 	       t, nw, total, hotplug);
-	printf("# pages reclaimed %ld, repopulated %ld, deferred wakes %ld\n",
-	       stat_of("pages_reclaimed") - r0, stat_of("pages_repopulated") - p0,
-	       stat_of("deferred_wakes") - d0);
+	printf("# pages reclaimed %ld (re-aged %ld), repopulated %ld, deferred wakes %ld\n",
+	       stat_of("pages_reclaimed") - r0, stat_of("pages_reaged") - a0,
+	       stat_of("pages_repopulated") - p0, stat_of("deferred_wakes") - d0);
 	printf("%sok 1 - no worker stalled for %d s (%d stalled)\n", stalled ? "not " : "",
 	       STALL_SECS, stalled);
 	printf("%sok 2 - reclaim and repopulation ran during the storm\n",
 	       stat_of("pages_reclaimed") > r0 && stat_of("pages_repopulated") > p0 ? "" : "not ");
 	printf("%sok 3 - deferred wakeups happened and completed\n",
 	       stat_of("deferred_wakes") > d0 ? "" : "not ");
+	if (use_stack_fd < 0)
+		printf("ok 4 - re-aging took pages # SKIP no debugfs use_stack\n");
+	else
+		printf("%sok 4 - re-aging took pages\n",
+		       stat_of("pages_reaged") > a0 ? "" : "not ");
 	return 0;
 }

@@ -26,6 +26,7 @@ static const struct knob knobs[] = {
 	{ "switch_hook",	"1",     { "2", "11" } },
 	{ "reserve_pages",	"8",     { "257", "100000" } },
 	{ "tlb_flush",		"1",     { "2", "-0" } },
+	{ "reage_ms",		"5000",  { "3600001", "4294967295" } },
 };
 
 static const char *malformed[] = {

@@ -121,6 +121,8 @@ int main(int argc, char **argv)
 		put(SYSFS "min_sleep_ms", "0");
 	}
 
+	/* The default threads-max scales down with THREAD_SIZE (32K stacks). */
+	put("/proc/sys/kernel/threads-max", "100000");
 	tids = calloc(n, sizeof(*tids));
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);

@@ -17,12 +17,16 @@
  *    to free it without a TLB flush.  The hardware walker sets A with a
  *    locked read-modify-write, so the cmpxchg either sees A set and fails,
  *    or wins and the walker then sees a not-present entry;
- *  - filling a hole (not present -> present) needs no flush either.
+ *  - filling a hole (not present -> present) needs no flush either;
+ *  - re-aging (mm/stack_reclaim.c) is the one place that unmaps a page with
+ *    A set: it flushes every TLB before the page is freed and before the
+ *    task may run again.
  *
  * Hypervisors that emulate A/D lazily could break the first rule; the
  * tlb_flush tunable adds a batched flush before freeing for them.
  */
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/stack_reclaim.h>
 #include <asm/pgtable.h>
 
@@ -70,6 +74,24 @@ bool arch_stack_reclaim_unmap_unaccessed(pte_t *ptep)
 	if (!pte_present(old) || pte_young(old))
 		return false;
 	return try_cmpxchg(&ptep->pte, &old.pte, 0);
+}
+
+/*
+ * Re-aging: unmap a page whatever its A bit.  It may be cached in a TLB,
+ * so the caller flushes before the page is freed or the task runs again.
+ */
+bool arch_stack_reclaim_unmap(pte_t *ptep)
+{
+	return pte_present(ptep_get_and_clear(&init_mm, 0, ptep));
+}
+
+/*
+ * The stack pointer a blocked task was switched out with: __switch_to_asm()
+ * pushed its callee-saved registers there, and nothing below it is live.
+ */
+unsigned long arch_stack_reclaim_saved_sp(struct task_struct *p)
+{
+	return READ_ONCE(p->thread.sp);
 }
 
 /* Fill a hole: not-present entries are never cached, so no flush. */
