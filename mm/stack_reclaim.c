@@ -169,10 +169,12 @@ struct reclaim_ctx {
 	struct list_head	pages;
 	unsigned int		nr;
 	bool			check_age;
-	/* re-aging: pages to free only after a TLB flush */
 	bool			reage;
 	unsigned long		reage_after;	/* jiffies asleep */
-	struct list_head	reaged;
+	bool			flush;		/* the tlb_flush tunable */
+	/* pages to free only after a TLB flush: re-aged, or tlb_flush */
+	struct list_head	unflushed;
+	unsigned int		nr_unflushed;
 	unsigned int		nr_reaged;
 };
 
@@ -182,7 +184,8 @@ struct reclaim_ctx {
  * (after the PTE is cleared) and a flush publishes, once done, the highest
  * generation it covers.  A task whose stack had pages re-aged after the
  * last published flush must not run: another CPU may still translate its
- * stack addresses to the old pages.
+ * stack addresses to the old pages.  With the tlb_flush tunable, never
+ * accessed pages are treated the same way.
  */
 static atomic_long_t reage_unmap_gen;
 static atomic_long_t reage_flushed_gen;
@@ -211,7 +214,6 @@ static void reage_flush(void)
 	/* The PTE clears of every generation up to @gen are visible. */
 	smp_mb();
 	flush_tlb_all();
-	count(SR_REAGE_FLUSHES, 1);
 	/* Publish the highest generation flushed; never move backwards. */
 	while (done < gen &&
 	       !atomic_long_try_cmpxchg_release(&reage_flushed_gen, &done, gen))
@@ -571,13 +573,12 @@ static void reage_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 		page = vm->pages[i];
 		if (!same_charge(p, page) || !arch_stack_reclaim_unmap(ptep))
 			continue;
-		take_page_locked(p, i, page, &rc->reaged);
+		take_page_locked(p, i, page, &rc->unflushed);
 		nr++;
 	}
 	if (!nr)
 		return;
-	/* After the PTE clears: reage_flush() reads the generation first. */
-	sr->reage_gen = atomic_long_inc_return(&reage_unmap_gen);
+	rc->nr_unflushed += nr;
 	rc->nr_reaged += nr;
 	trace_stack_reclaim_reage(p, nr, sr->holes);
 }
@@ -586,22 +587,32 @@ static int reclaim_task_locked(struct task_struct *p, void *arg)
 {
 	struct reclaim_ctx *rc = arg;
 	int reason = reclaim_skip_reason(p, rc->check_age);
-	unsigned int nr = rc->nr;
+	unsigned int nr = rc->nr, nr_unflushed = rc->nr_unflushed;
 
 	if (reason >= 0) {
 		count(reason, 1);
 		return 0;
 	}
 	reclaim_pages_locked(p, rc);
-	if (rc->nr > nr)
+	if (rc->nr > nr) {
 		trace_stack_reclaim_reclaim(p, rc->nr - nr, p->stack_reclaim.holes,
 					    false);
+		/* Belt and braces for hypervisors that emulate A lazily. */
+		if (rc->flush) {
+			list_splice_init(&rc->pages, &rc->unflushed);
+			rc->nr_unflushed += rc->nr - nr;
+		}
+	}
 	if (rc->reage)
 		reage_pages_locked(p, rc);
+	/* After the PTE clears: reage_flush() reads the generation first. */
+	if (rc->nr_unflushed > nr_unflushed)
+		p->stack_reclaim.reage_gen =
+			atomic_long_inc_return(&reage_unmap_gen);
 	return 0;
 }
 
-/* Re-aged pages batched before one TLB flush frees them all. */
+/* Pages batched before one TLB flush frees them all. */
 #define REAGE_BATCH		512
 
 static void reclaim_ctx_init(struct reclaim_ctx *rc, bool check_age)
@@ -609,26 +620,32 @@ static void reclaim_ctx_init(struct reclaim_ctx *rc, bool check_age)
 	unsigned int ms = READ_ONCE(reage_ms);
 
 	INIT_LIST_HEAD(&rc->pages);
-	INIT_LIST_HEAD(&rc->reaged);
+	INIT_LIST_HEAD(&rc->unflushed);
 	rc->nr = 0;
+	rc->nr_unflushed = 0;
 	rc->nr_reaged = 0;
 	rc->check_age = check_age;
 	rc->reage = ms != 0;
 	rc->reage_after = check_age ? msecs_to_jiffies(ms) : 0;
+	rc->flush = READ_ONCE(tlb_flush);
 }
 
-/* Free a batch of re-aged pages: TLBs flushed first, then zeroed. */
+/* Free a batch of unflushed pages: TLBs flushed first, then zeroed. */
 static void reage_release(struct reclaim_ctx *rc)
 {
 	struct page *page;
 
-	if (!rc->nr_reaged)
+	if (!rc->nr_unflushed)
 		return;
 	reage_flush();
-	/* They held the dead frames of their task: no data may leak. */
-	list_for_each_entry(page, &rc->reaged, lru)
+	count(SR_TLB_FLUSHES, 1);
+	if (rc->nr_reaged)
+		count(SR_REAGE_FLUSHES, 1);
+	/* Re-aged pages held the dead frames of their task: no data may leak. */
+	list_for_each_entry(page, &rc->unflushed, lru)
 		clear_page(page_address(page));
-	give_back_pages(&rc->reaged);
+	give_back_pages(&rc->unflushed);
+	rc->nr_unflushed = 0;
 	rc->nr_reaged = 0;
 }
 
@@ -655,21 +672,16 @@ static unsigned int reclaim_one(struct task_struct *p, struct reclaim_ctx *rc)
 	}
 	rc->nr = 0;
 	task_call_func(p, reclaim_task_locked, rc);
-	nr = rc->nr + rc->nr_reaged - nr;
+	nr = rc->nr_reaged - nr;		/* re-aged from @p */
+	count(SR_PAGES_REAGED, nr);
+	nr += rc->nr;
 	if (!nr)
 		return 0;
 
 	atomic_long_add(nr, &pages_reclaimed_now);
 	count(SR_PAGES_RECLAIMED, nr);
-	count(SR_PAGES_REAGED, nr - rc->nr);
-	if (rc->nr && READ_ONCE(tlb_flush)) {
-		/* Belt and braces for hypervisors that emulate A lazily. */
-		flush_tlb_kernel_range(task_stack_base(p),
-				       task_stack_base(p) + THREAD_SIZE);
-		count(SR_TLB_FLUSHES, 1);
-	}
 	give_back_pages(&rc->pages);
-	if (rc->nr_reaged >= REAGE_BATCH)
+	if (rc->nr_unflushed >= REAGE_BATCH)
 		reage_release(rc);
 	return nr;
 }

@@ -10,7 +10,8 @@
  *
  * Futex and pipe workers go deep now and then (debugfs use_stack), and
  * re-aging is on (reage_ms cycles through 1, 0 and 50), so that pages with
- * A set are taken too and wakeups race with the re-aging TLB flush.
+ * A set are taken too and wakeups race with the re-aging TLB flush;
+ * tlb_flush is on for one step in four.
  *
  *   SR_STORM_SECS   duration (default 20)
  */
@@ -200,6 +201,7 @@ static void *churn(void *arg)
 {
 	static const char *const reserves[] = { "0", "4", "256", "32" };
 	static const char *const reage[] = { "1", "0", "1", "50" };
+	static const char *const flush[] = { "0", "0", "1", "0" };
 	struct timespec ts = { 1, 0 };
 	int t;
 
@@ -211,6 +213,9 @@ static void *churn(void *arg)
 		atomic_fetch_add(&churn_step, 1);
 		churn_what = "reage_ms";
 		put_or_warn(SYSFS "reage_ms", reage[t % 4]);
+		atomic_fetch_add(&churn_step, 1);
+		churn_what = "tlb_flush";
+		put_or_warn(SYSFS "tlb_flush", flush[(t / 4) % 4]);
 		atomic_fetch_add(&churn_step, 1);
 		churn_what = "reclaim";
 		put_or_warn(SYSFS "reclaim", "1");
@@ -321,6 +326,7 @@ int main(void)
 	put_or_warn(SYSFS "switch_hook", "0");
 	put_or_warn(SYSFS "reserve_pages", "32");
 	put_or_warn(SYSFS "reage_ms", "0");
+	put_or_warn(SYSFS "tlb_flush", "0");
 	atomic_store(&stop, 1);
 	for (i = 0; i < nw; i++) {
 		if (w[i].kind != FUTEX)
