@@ -1521,7 +1521,8 @@ static const struct attribute_group stack_reclaim_attr_group = {
 
 static int stats_show(struct seq_file *seq, void *v)
 {
-	unsigned int i, reserve = 0;
+	unsigned int i, reserve = 0, deferred = 0;
+	struct list_head *pos;
 	int cpu;
 
 	for (i = 0; i < SR_COUNTER_COUNT; i++)
@@ -1532,6 +1533,11 @@ static int stats_show(struct seq_file *seq, void *v)
 	for_each_online_cpu(cpu)
 		reserve += READ_ONCE(per_cpu_ptr(&stack_reserve, cpu)->nr);
 	seq_printf(seq, "%-28s %u\n", "reserve_pages_now", reserve);
+	raw_spin_lock_irq(&deferred_lock);
+	list_for_each(pos, &deferred_list)
+		deferred++;
+	raw_spin_unlock_irq(&deferred_lock);
+	seq_printf(seq, "%-28s %u\n", "deferred_wakes_now", deferred);
 	seq_puts(seq, "# tasks by stack pages ever touched, last full pass\n");
 	for (i = 0; i <= STACK_RECLAIM_PAGES; i++)
 		seq_printf(seq, "touched_pages_%-14u %ld\n", i,

@@ -238,10 +238,10 @@ set ylabel 'KernelStack above baseline (MiB)'
 set logscale xy
 set key top left
 set grid
-plot '{dat}' using 1:2 with linespoints title 'stock 6.12', \\
-     '' using 1:3 with linespoints title 'patched, off', \\
-     '' using 1:4 with linespoints title 'patched, on (after reclaim)', \\
-     '' using 1:5 with linespoints title 'patched, 32K stacks, on (after reclaim)'
+plot '{dat}' using 1:2 with linespoints lw 3 title 'stock 6.12', \\
+     '' using 1:3 with linespoints dt 2 title 'patched, off', \\
+     '' using 1:4 with linespoints lw 3 title 'patched, on (after reclaim)', \\
+     '' using 1:5 with linespoints dt 2 title 'patched, 32K stacks, on (after reclaim)'
 set output '{out}/ratios.png'
 unset logscale
 set title 'Cost benchmarks, patched / stock (medians)'
@@ -253,6 +253,7 @@ set style fill solid 0.8 border -1
 set xtics rotate by -30 scale 0
 set yrange [0.8:1.2]
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
+set key outside top center horizontal
 plot '{rdat}' using 2:xtic(1) title 'off', '' using 3 title 'on', '' using 4 title 'on + switch hook'
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)

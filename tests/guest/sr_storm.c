@@ -13,7 +13,8 @@
  * A set are taken too and wakeups race with the re-aging TLB flush;
  * tlb_flush is on for one step in four.
  *
- *   SR_STORM_SECS   duration (default 20)
+ *   SR_STORM_SECS      duration (default 20)
+ *   SR_STORM_NO_REAGE  leave re-aging, tlb_flush and use_stack out
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -211,12 +212,14 @@ static void *churn(void *arg)
 		churn_what = "reserve_pages";
 		put_or_warn(SYSFS "reserve_pages", reserves[t % 4]);
 		atomic_fetch_add(&churn_step, 1);
-		churn_what = "reage_ms";
-		put_or_warn(SYSFS "reage_ms", reage[t % 4]);
-		atomic_fetch_add(&churn_step, 1);
-		churn_what = "tlb_flush";
-		put_or_warn(SYSFS "tlb_flush", flush[(t / 4) % 4]);
-		atomic_fetch_add(&churn_step, 1);
+		if (use_stack_fd >= 0) {
+			churn_what = "reage_ms";
+			put_or_warn(SYSFS "reage_ms", reage[t % 4]);
+			atomic_fetch_add(&churn_step, 1);
+			churn_what = "tlb_flush";
+			put_or_warn(SYSFS "tlb_flush", flush[(t / 4) % 4]);
+			atomic_fetch_add(&churn_step, 1);
+		}
 		churn_what = "reclaim";
 		put_or_warn(SYSFS "reclaim", "1");
 		atomic_fetch_add(&churn_step, 1);
@@ -262,8 +265,10 @@ int main(void)
 	put_or_warn(SYSFS "min_sleep_ms", "0");
 	put_or_warn(SYSFS "switch_hook", "1");
 	put_or_warn(SYSFS "scan_interval_ms", "10");
-	put_or_warn(SYSFS "reage_ms", "1");
-	use_stack_fd = open("/sys/kernel/debug/stack_reclaim/use_stack", O_WRONLY);
+	if (!getenv("SR_STORM_NO_REAGE")) {
+		put_or_warn(SYSFS "reage_ms", "1");
+		use_stack_fd = open("/sys/kernel/debug/stack_reclaim/use_stack", O_WRONLY);
+	}
 	can_hotplug = access(CPU1, W_OK) == 0 && !getenv("SR_STORM_NO_HOTPLUG");
 
 	for (i = 0; i < nw; i++) {
