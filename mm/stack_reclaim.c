@@ -290,7 +290,6 @@ static bool reserve_put(struct stack_reserve *r, struct page *page)
  * a reclaimed task goes through stack_reclaimd and waits there until
  * memory comes back.
  */
-#ifdef CONFIG_FAULT_INJECTION
 static DECLARE_FAULT_ATTR(fail_stack_reclaim);
 
 static struct page *alloc_stack_page(gfp_t gfp)
@@ -299,12 +298,6 @@ static struct page *alloc_stack_page(gfp_t gfp)
 		return NULL;
 	return alloc_page(gfp);
 }
-#else
-static struct page *alloc_stack_page(gfp_t gfp)
-{
-	return alloc_page(gfp);
-}
-#endif
 
 /* Refill (or trim) this CPU's reserve; process context. */
 static void reserve_refill_fn(struct work_struct *work)
@@ -673,7 +666,8 @@ static unsigned int reclaim_one(struct task_struct *p, struct reclaim_ctx *rc)
 	rc->nr = 0;
 	task_call_func(p, reclaim_task_locked, rc);
 	nr = rc->nr_reaged - nr;		/* re-aged from @p */
-	count(SR_PAGES_REAGED, nr);
+	if (nr)
+		count(SR_PAGES_REAGED, nr);
 	nr += rc->nr;
 	if (!nr)
 		return 0;
@@ -1226,7 +1220,7 @@ bool stack_reclaim_stack_not_used(struct task_struct *p, unsigned long *unused)
 	}
 out:
 	if (reading)
-		atomic_dec(&p->stack_reclaim.readers);
+		stack_reclaim_read_end(p);
 	return true;
 }
 
@@ -1343,6 +1337,38 @@ static void set_enabled(bool on)
 #define SR_ATTR_RW(_name) \
 	static struct kobj_attribute _name##_attr = __ATTR_RW(_name)
 
+/*
+ * show() and store() of a tunable that takes a number from 0 to @_max and
+ * needs nothing more on a write than @_set(value).
+ */
+#define SR_ATTR_UINT(_name, _max, _set)					\
+static ssize_t _name##_show(struct kobject *kobj,			\
+			    struct kobj_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%u\n", READ_ONCE(_name));		\
+}									\
+static ssize_t _name##_store(struct kobject *kobj,			\
+			     struct kobj_attribute *attr,		\
+			     const char *buf, size_t count)		\
+{									\
+	unsigned int v;							\
+									\
+	if (parse_uint(buf, 0, _max, &v))				\
+		return -EINVAL;						\
+	_set(v);							\
+	return count;							\
+}
+
+static void set_min_sleep_ms(unsigned int v)
+{
+	WRITE_ONCE(min_sleep_ms, v);
+}
+
+static void set_tlb_flush(unsigned int v)
+{
+	WRITE_ONCE(tlb_flush, v);
+}
+
 static ssize_t enabled_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
@@ -1363,23 +1389,7 @@ static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
 }
 SR_ATTR_RW(enabled);
 
-static ssize_t min_sleep_ms_show(struct kobject *kobj,
-				 struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(min_sleep_ms));
-}
-
-static ssize_t min_sleep_ms_store(struct kobject *kobj,
-				  struct kobj_attribute *attr,
-				  const char *buf, size_t count)
-{
-	unsigned int v;
-
-	if (parse_uint(buf, 0, MAX_INTERVAL_MS, &v))
-		return -EINVAL;
-	WRITE_ONCE(min_sleep_ms, v);
-	return count;
-}
+SR_ATTR_UINT(min_sleep_ms, MAX_INTERVAL_MS, set_min_sleep_ms)
 SR_ATTR_RW(min_sleep_ms);
 
 static ssize_t scan_interval_ms_show(struct kobject *kobj,
@@ -1409,80 +1419,16 @@ static ssize_t scan_interval_ms_store(struct kobject *kobj,
 }
 SR_ATTR_RW(scan_interval_ms);
 
-static ssize_t switch_hook_show(struct kobject *kobj,
-				struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(switch_hook));
-}
-
-static ssize_t switch_hook_store(struct kobject *kobj,
-				 struct kobj_attribute *attr,
-				 const char *buf, size_t count)
-{
-	unsigned int v;
-
-	if (parse_uint(buf, 0, 1, &v))
-		return -EINVAL;
-	stack_reclaim_set_switch_hook(v);
-	return count;
-}
+SR_ATTR_UINT(switch_hook, 1, stack_reclaim_set_switch_hook)
 SR_ATTR_RW(switch_hook);
 
-static ssize_t reserve_pages_show(struct kobject *kobj,
-				  struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(reserve_pages));
-}
-
-static ssize_t reserve_pages_store(struct kobject *kobj,
-				   struct kobj_attribute *attr,
-				   const char *buf, size_t count)
-{
-	unsigned int v;
-
-	if (parse_uint(buf, 0, RESERVE_MAX, &v))
-		return -EINVAL;
-	stack_reclaim_set_reserve(v);
-	return count;
-}
+SR_ATTR_UINT(reserve_pages, RESERVE_MAX, stack_reclaim_set_reserve)
 SR_ATTR_RW(reserve_pages);
 
-static ssize_t tlb_flush_show(struct kobject *kobj,
-			      struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(tlb_flush));
-}
-
-static ssize_t tlb_flush_store(struct kobject *kobj,
-			       struct kobj_attribute *attr,
-			       const char *buf, size_t count)
-{
-	unsigned int v;
-
-	if (parse_uint(buf, 0, 1, &v))
-		return -EINVAL;
-	WRITE_ONCE(tlb_flush, v);
-	return count;
-}
+SR_ATTR_UINT(tlb_flush, 1, set_tlb_flush)
 SR_ATTR_RW(tlb_flush);
 
-static ssize_t reage_ms_show(struct kobject *kobj,
-			     struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(reage_ms));
-}
-
-static ssize_t reage_ms_store(struct kobject *kobj,
-			      struct kobj_attribute *attr,
-			      const char *buf, size_t count)
-{
-	unsigned int v;
-
-	if (parse_uint(buf, 0, MAX_INTERVAL_MS, &v))
-		return -EINVAL;
-	stack_reclaim_set_reage_ms(v);
-	return count;
-}
+SR_ATTR_UINT(reage_ms, MAX_INTERVAL_MS, stack_reclaim_set_reage_ms)
 SR_ATTR_RW(reage_ms);
 
 static ssize_t reclaim_store(struct kobject *kobj, struct kobj_attribute *attr,

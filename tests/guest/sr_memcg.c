@@ -40,16 +40,9 @@ static void *sleeper(void *arg)
 /* A "key value" line of memory.stat, in kB; -1 if absent. */
 static long memstat_kb(const char *key)
 {
-	char line[256];
-	long v = -1;
-	FILE *f = fopen(CG "memory.stat", "r");
+	long v = field_of(CG "memory.stat", key, ' ');
 
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ' ')
-			v = atol(line + strlen(key) + 1) / 1024;
-	if (f)
-		fclose(f);
-	return v;
+	return v < 0 ? v : v / 1024;
 }
 
 static long current_kb(void)

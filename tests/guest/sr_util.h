@@ -37,34 +37,35 @@ static inline int put(const char *path, const char *v)
 	return ret;
 }
 
-/* A "name value" line of the debugfs stats, or -1 if there is none. */
-static inline long stat_of(const char *name)
+/*
+ * The number after @key on a line of @path that starts with @key followed
+ * by @sep ("name value", "Key: value"), or -1 if there is none.
+ */
+static inline long field_of(const char *path, const char *key, char sep)
 {
+	size_t len = strlen(key);
 	char line[256];
 	long v = -1;
-	FILE *f = fopen(SR_STATS, "r");
+	FILE *f = fopen(path, "r");
 
 	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, strlen(name)) && line[strlen(name)] == ' ')
-			v = atol(line + strlen(name));
+		if (!strncmp(line, key, len) && line[len] == sep)
+			v = atol(line + len + 1);
 	if (f)
 		fclose(f);
 	return v;
 }
 
+/* A "name value" line of the debugfs stats, or -1 if there is none. */
+static inline long stat_of(const char *name)
+{
+	return field_of(SR_STATS, name, ' ');
+}
+
 /* A /proc/meminfo field in kB, or -1. */
 static inline long meminfo_kb(const char *key)
 {
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
-			v = atol(line + strlen(key) + 1);
-	if (f)
-		fclose(f);
-	return v;
+	return field_of("/proc/meminfo", key, ':');
 }
 
 static inline void futex_wait(int *w, int val)
