@@ -122,6 +122,7 @@ static const char *const counter_names[] = {
 	[SR_PAGES_REAGED]		= "pages_reaged",
 	[SR_REAGE_FLUSHES]		= "reage_tlb_flushes",
 	[SR_REAGE_WAITS]		= "reage_deferred_wakes",
+	[SR_FULL_PASSES]		= "full_passes",
 };
 
 static_assert(ARRAY_SIZE(counter_names) == SR_COUNTER_COUNT);
@@ -129,6 +130,8 @@ static_assert(ARRAY_SIZE(counter_names) == SR_COUNTER_COUNT);
 static atomic_long_t pages_reclaimed_now;
 /* Stack pages ever touched, per task, as of the last full pass. */
 static atomic_long_t touched_hist[STACK_RECLAIM_PAGES + 1];
+/* Wall time of the last and of the longest full pass; scan_mutex held. */
+static unsigned long full_pass_last_ms, full_pass_max_ms;
 
 static inline void count(int c, long n)
 {
@@ -159,7 +162,15 @@ struct stack_reserve {
 
 static DEFINE_PER_CPU(struct stack_reserve, stack_reserve);
 
-/* Wakeups the reserve could not serve, completed by stack_reclaimd. */
+/*
+ * Wakeups the reserve could not serve, completed by stack_reclaimd in
+ * order of deferral, kernel threads' before user tasks': the system waits
+ * on kthreads with locks held (CPU hotplug holds cpu_hotplug_lock while
+ * per-CPU threads park; RCU grace periods and workqueues wait for their
+ * kthreads), and a herd of a thousand user threads woken at once must not
+ * stand in front of them.
+ */
+static LIST_HEAD(deferred_kthreads);
 static LIST_HEAD(deferred_list);
 static DEFINE_RAW_SPINLOCK(deferred_lock);
 static struct task_struct *stack_reclaimd;
@@ -433,7 +444,7 @@ static int reclaim_skip_reason(struct task_struct *p, bool check_age)
 
 	/*
 	 * Real-time and deadline tasks are left alone: their wakeup must not
-	 * wait for memory, nor for stack_reclaimd, a SCHED_NORMAL thread.
+	 * wait for memory, nor for stack_reclaimd, at the lowest FIFO priority.
 	 * Among them are the stopper threads (SCHED_FIFO to userspace): in
 	 * stop_machine() one CPU spins in multi_cpu_stop() until the others'
 	 * stoppers run, so a stopper wakeup deferred to stack_reclaimd, which
@@ -726,13 +737,14 @@ static unsigned int touched_pages(struct task_struct *p)
 static unsigned long reclaim_all(void)
 {
 	long hist[STACK_RECLAIM_PAGES + 1] = { };
-	unsigned long freed = 0;
+	unsigned long freed = 0, start;
 	struct reclaim_ctx rc;
 	struct task_struct *p;
 	pid_t cursor = 0;
 	unsigned int i;
 
 	lockdep_assert_held(&scan_mutex);
+	start = jiffies;
 	reclaim_ctx_init(&rc, true);
 	while ((p = next_task_by_pid(&cursor))) {
 		freed += reclaim_one(p, &rc);
@@ -746,6 +758,15 @@ static unsigned long reclaim_all(void)
 	reage_release(&rc);
 	for (i = 0; i <= STACK_RECLAIM_PAGES; i++)
 		atomic_long_set(&touched_hist[i], hist[i]);
+	/*
+	 * Wall time, not CPU time: the pass yields after every task, and how
+	 * long it holds scan_mutex is what the shrinker and the periodic scan
+	 * see.
+	 */
+	WRITE_ONCE(full_pass_last_ms, jiffies_to_msecs(jiffies - start));
+	if (full_pass_last_ms > full_pass_max_ms)
+		WRITE_ONCE(full_pass_max_ms, full_pass_last_ms);
+	count(SR_FULL_PASSES, 1);
 	return freed;
 }
 
@@ -853,7 +874,8 @@ static void defer_wake_locked(struct task_struct *p, unsigned int state)
 	raw_spin_lock(&deferred_lock);
 	if (list_empty(&sr->deferred_node)) {
 		get_task_struct(p);
-		list_add_tail(&sr->deferred_node, &deferred_list);
+		list_add_tail(&sr->deferred_node, p->flags & PF_KTHREAD ?
+			      &deferred_kthreads : &deferred_list);
 	}
 	raw_spin_unlock(&deferred_lock);
 	count(SR_DEFERRED_WAKES, 1);
@@ -995,16 +1017,18 @@ static int stack_reclaimd_fn(void *unused)
 	bool worked = false;
 
 	for (;;) {
-		struct task_struct *p = NULL;
+		struct task_struct *p;
 
 		raw_spin_lock_irq(&deferred_lock);
-		if (!list_empty(&deferred_list)) {
-			p = list_first_entry(&deferred_list, struct task_struct,
+		p = list_first_entry_or_null(&deferred_kthreads, struct task_struct,
 					     stack_reclaim.deferred_node);
+		if (!p)
+			p = list_first_entry_or_null(&deferred_list, struct task_struct,
+						     stack_reclaim.deferred_node);
+		if (p)
 			list_del_init(&p->stack_reclaim.deferred_node);
-		} else if (!worked) {
+		else if (!worked)
 			set_current_state(TASK_IDLE);
-		}
 		raw_spin_unlock_irq(&deferred_lock);
 		if (!p && worked) {
 			/*
@@ -1303,12 +1327,21 @@ void stack_reclaim_report_fault(unsigned long address)
 
 /* ---- sysfs ------------------------------------------------------------ */
 
-static int parse_uint(const char *buf, unsigned int min, unsigned int max,
-		      unsigned int *val)
+/* Longer than any number a tunable takes, with a sign and a newline. */
+#define MAX_WRITE_LEN		16
+
+/*
+ * A decimal number from @min to @max, nothing else.  kstrtouint() stops at
+ * a NUL and kernfs cuts writes at PAGE_SIZE, so "1\0junk" and an overlong
+ * run of digits would pass it: both are refused here.
+ */
+static int parse_uint(const char *buf, size_t count, unsigned int min,
+		      unsigned int max, unsigned int *val)
 {
 	unsigned int v;
 
-	if (kstrtouint(buf, 10, &v) || v < min || v > max)
+	if (count > MAX_WRITE_LEN || memchr(buf, 0, count) ||
+	    kstrtouint(buf, 10, &v) || v < min || v > max)
 		return -EINVAL;
 	*val = v;
 	return 0;
@@ -1353,7 +1386,7 @@ static ssize_t _name##_store(struct kobject *kobj,			\
 {									\
 	unsigned int v;							\
 									\
-	if (parse_uint(buf, 0, _max, &v))				\
+	if (parse_uint(buf, count, 0, _max, &v))			\
 		return -EINVAL;						\
 	_set(v);							\
 	return count;							\
@@ -1380,7 +1413,7 @@ static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	unsigned int v;
 
-	if (parse_uint(buf, 0, 1, &v))
+	if (parse_uint(buf, count, 0, 1, &v))
 		return -EINVAL;
 	mutex_lock(&tunables_mutex);
 	set_enabled(v);
@@ -1404,7 +1437,7 @@ static ssize_t scan_interval_ms_store(struct kobject *kobj,
 {
 	unsigned int v;
 
-	if (parse_uint(buf, 0, MAX_INTERVAL_MS, &v) ||
+	if (parse_uint(buf, count, 0, MAX_INTERVAL_MS, &v) ||
 	    (v && v < MIN_SCAN_INTERVAL_MS))
 		return -EINVAL;
 	mutex_lock(&tunables_mutex);
@@ -1436,7 +1469,7 @@ static ssize_t reclaim_store(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	unsigned int v;
 
-	if (parse_uint(buf, 1, 1, &v))
+	if (parse_uint(buf, count, 1, 1, &v))
 		return -EINVAL;
 	mutex_lock(&scan_mutex);
 	reclaim_all();
@@ -1480,10 +1513,16 @@ static int stats_show(struct seq_file *seq, void *v)
 		reserve += READ_ONCE(per_cpu_ptr(&stack_reserve, cpu)->nr);
 	seq_printf(seq, "%-28s %u\n", "reserve_pages_now", reserve);
 	raw_spin_lock_irq(&deferred_lock);
+	list_for_each(pos, &deferred_kthreads)
+		deferred++;
 	list_for_each(pos, &deferred_list)
 		deferred++;
 	raw_spin_unlock_irq(&deferred_lock);
 	seq_printf(seq, "%-28s %u\n", "deferred_wakes_now", deferred);
+	seq_printf(seq, "%-28s %lu\n", "full_pass_last_ms",
+		   READ_ONCE(full_pass_last_ms));
+	seq_printf(seq, "%-28s %lu\n", "full_pass_max_ms",
+		   READ_ONCE(full_pass_max_ms));
 	seq_puts(seq, "# tasks by stack pages ever touched, last full pass\n");
 	for (i = 0; i <= STACK_RECLAIM_PAGES; i++)
 		seq_printf(seq, "touched_pages_%-14u %ld\n", i,
@@ -1623,6 +1662,13 @@ static int __init stack_reclaim_init(void)
 	stack_reclaimd = kthread_run(stack_reclaimd_fn, NULL, "stack_reclaimd");
 	if (IS_ERR(stack_reclaimd))
 		goto fail;
+	/*
+	 * Above every SCHED_NORMAL task, as XNU runs thread_stack_daemon at
+	 * BASEPRI_PREEMPT_HIGH: a deferred wakeup is a task already woken,
+	 * and a CPU busy with a woken herd must not starve the thread that
+	 * lets them, and kthreads the system waits for, run.
+	 */
+	sched_set_fifo_low(stack_reclaimd);
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "mm/stack_reclaim:online",
 				stack_reclaim_cpu_online, stack_reclaim_cpu_offline);
 	if (ret < 0)

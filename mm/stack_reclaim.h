@@ -27,6 +27,7 @@ enum stack_reclaim_counter {
 	SR_PAGES_REAGED,	/* accessed pages below a sleeper's SP */
 	SR_REAGE_FLUSHES,	/* TLB flushes before freeing re-aged pages */
 	SR_REAGE_WAITS,		/* wakeups deferred until that flush */
+	SR_FULL_PASSES,		/* periodic scans and writes to "reclaim" */
 	SR_COUNTER_COUNT,
 };
 
