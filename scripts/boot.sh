@@ -113,6 +113,14 @@ while read -r st name; do
 	esac
 done < "$tmp"
 ntests=$(wc -l < "$tmp")
+# A failing guest program's own diagnostics ("# ..." lines) belong next to
+# the failure: CI shows this output, not the log.
+for prog in $(grep '^fail' "$tmp" | cut -d/ -f2 | grep -v '^kunit' | sort -u); do
+	echo "---- $prog diagnostics ($log):"
+	sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' "$log" |
+		awk -v p="$prog" '/^STACK-RECLAIM-HARNESS: run / { on = ($3 == p); next }
+			on && /^guest: #/ { print "    " substr($0, 8) }' | head -40
+done
 rm -f "$tmp"
 [ "$ntests" -gt 0 ] || problems+=("no test results in the console")
 

@@ -33,9 +33,9 @@ stage "4/10 exported series (git format-patch, quilt, git am, checkpatch)"
 "$TOP/scripts/verify-export.sh"
 "$TOP/scripts/static-checks.sh"
 
-build() {	# name configs...
+build() {	# name configs...; TREE= another source tree (default: patched)
 	local name=$1; shift
-	if "$TOP/scripts/build-kernel.sh" "$name" "$OUT/src/linux" "$@"; then
+	if "$TOP/scripts/build-kernel.sh" "$name" "${TREE:-$OUT/src/linux}" "$@"; then
 		result ok "build/$name"
 	else
 		result fail "build/$name"
@@ -49,8 +49,13 @@ stage "6/10 build: clang (LLVM=1)"
 LLVM=1 build test-clang "$cfg/base.config" "$cfg/feature.config" || true
 stage "7/10 build: debug kernel (lockdep, DEBUG_VM, stack checks)"
 build debug-gcc "$cfg/base.config" "$cfg/feature.config" "$cfg/debug.config" || true
-stage "8/10 build: 32K stacks (CONFIG_STACK_RECLAIM_32K)"
+stage "8/10 build: 32K stacks (CONFIG_STACK_RECLAIM_32K), KASAN, and stock 6.12"
 build test-32k "$cfg/base.config" "$cfg/feature.config" "$cfg/32k.config" || true
+build kasan "$cfg/base.config" "$cfg/feature.config" "$cfg/kasan.config" || true
+# The yardstick for the kernel's own selftests: the pristine tree with the
+# test config minus the feature.
+grep -v STACK_RECLAIM "$cfg/feature.config" > "$OUT/stock-feature.config"
+TREE=$(pristine_tree) build stock-judge "$cfg/base.config" "$OUT/stock-feature.config" || true
 
 # W=1 with gcc and clang, and sparse, on the files the series adds: every
 # warning is a failure.  C=2 checks them even when they are up to date.
@@ -76,10 +81,20 @@ boot() { "$TOP/scripts/boot.sh" "$@" || true; }
 all=sr_sysfs,sr_threads,sr_memcg,sr_drivers,sr_readers,sr_depth,sr_faults,sr_storm,sr_trace,sr_bootparam
 [ -f "$(img test-gcc)" ] && boot gcc "$(img test-gcc)" $all
 [ -f "$(img test-gcc)" ] && boot gcc-off "$(img test-gcc)" sr_threads,sr_bootparam "stack_reclaim=off"
-[ -f "$(img test-gcc)" ] && boot gcc-badparam "$(img test-gcc)" sr_bootparam "stack_reclaim=bogus"
+[ -f "$(img test-gcc)" ] && boot gcc-badparam "$(img test-gcc)" sr_bootparam \
+	"stack_reclaim=bogus stack_reclaim= stack_reclaim stack_reclaim=OFF stack_reclaim=on1 stack_reclaim=-1"
 [ -f "$(img test-clang)" ] && boot clang "$(img test-clang)" sr_threads,sr_drivers
-[ -f "$(img debug-gcc)" ] && TIMEOUT=900 boot debug "$(img debug-gcc)" $all
+# kmemleak scans before and after everything else on the debug kernel.
+[ -f "$(img debug-gcc)" ] && TIMEOUT=900 boot debug "$(img debug-gcc)" sr_kmemleak,$all,sr_kmemleak
 [ -f "$(img test-32k)" ] && boot 32k "$(img test-32k)" sr_sysfs,sr_threads,sr_readers,sr_depth,sr_faults,sr_storm
+# KASAN checks every access to a stack page given back and to its shadow.
+[ -f "$(img kasan)" ] && TIMEOUT=900 boot kasan "$(img kasan)" sr_threads,sr_readers,sr_depth,sr_storm
+# The kernel's own selftests, stock and patched (aggressive reclaim).
+if [ -f "$(img stock-judge)" ] && [ -f "$(img test-gcc)" ]; then
+	boot kselftests-stock "$(img stock-judge)" kselftests
+	boot kselftests "$(img test-gcc)" kselftests
+	"$TOP/scripts/judge.sh" "$OUT/logs/kselftests-stock.log" "$OUT/logs/kselftests.log"
+fi
 # Overflow detection: the guest must die of the guard-page report.
 [ -f "$(img test-gcc)" ] && EXPECT=crash boot lkdtm "$(img test-gcc)" sr_lkdtm
 [ -f "$(img test-32k)" ] && EXPECT=crash boot lkdtm-32k "$(img test-32k)" sr_lkdtm

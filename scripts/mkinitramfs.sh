@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the guest initramfs: busybox-static, tests/guest/init, and the
-# static test programs from tests/guest/*.c and tests/guest/*.sh.
+# static test programs from tests/guest/*.c and tests/guest/*.sh, and the
+# kernel's selftests that judge it (scripts/kselftests.sh).
 # Usage: scripts/mkinitramfs.sh OUTPUT.cpio.gz
 . "$(dirname "$0")/lib.sh"
 
@@ -26,5 +27,10 @@ for s in "$TOP"/tests/guest/*.sh; do
 	[ -e "$s" ] || continue
 	install -m 755 "$s" "$root/tests/$(basename "$s" .sh)"
 done
+# The kernel's own selftests, when the pinned tree is there to build them.
+if [ -z "${NO_KSELFTESTS:-}" ] && pristine_tree >/dev/null 2>&1; then
+	"$TOP/scripts/kselftests.sh"
+	cp -a "$OUT/kselftests" "$root/kselftests"
+fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$outfile"
 say "initramfs: $outfile ($(du -h "$outfile" | cut -f1))"
