@@ -3,9 +3,10 @@
  * Allocation failure (TAP).  With debugfs fail_stack_reclaim failing every
  * reserve refill and every stack_reclaimd allocation, wakeups of reclaimed
  * threads must wait (deferred), not crash and not run with a hole; when
- * injection stops they must all complete.  Then cycles of reclaim and wake
- * with 30% of allocations failing, and the same inside a memory cgroup
- * that another process is driving into OOM.
+ * injection stops they must all complete.  The same across a system freeze
+ * and thaw.  Then cycles of reclaim and wake with 30% of allocations
+ * failing, and the same inside a memory cgroup that another process is
+ * driving into OOM.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -33,14 +34,6 @@
 static atomic_int asleep, done;
 static int go;
 static int tap_n;
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static void tap(int ok, const char *what)
 {
@@ -115,6 +108,44 @@ static int cycles(int n)
 }
 
 /*
+ * A system freeze while wakeups wait in stack_reclaimd.  The sleepers are
+ * in futex_wait(), a freezable sleep; their wakeups are deferred and
+ * injection runs out (fail_stack_reclaim/times) about a second later,
+ * while the freeze (pm_test=freezer) holds everything for 3 s.  Were a
+ * sleeper frozen with its wakeup pending, stack_reclaimd's wakeup would
+ * find TASK_FROZEN and do nothing, and the thaw would put the sleeper back
+ * to sleep: it would never run.
+ */
+static void freeze_with_deferred_wakeups(void)
+{
+	char buf[160];
+	double t0;
+	int ret;
+
+	if (put(POWER "pm_test", "freezer")) {
+		tap(1, "freeze with deferred wakeups # SKIP no pm_test in this kernel");
+		return;
+	}
+	put(PM_TEST_DELAY, "3");
+	inject("100");
+	put(SYSFS "reserve_pages", "0");
+	put(SYSFS "reserve_pages", "32");
+	sleep_and_reclaim();
+	put(FAIL "times", "50");	/* stack_reclaimd retries every 20 ms */
+	wake_all();
+	t0 = now_s();
+	ret = put(POWER "state", "freeze");
+	put(FAIL "times", "-1");
+	inject("0");
+	snprintf(buf, sizeof(buf),
+		 "freeze and thaw with %d wakeups deferred: every sleeper ran (freeze %s, %.1f s)",
+		 N, ret ? strerror(-ret) : "ok", now_s() - t0);
+	tap(all_done(30), buf);
+	put(POWER "pm_test", "none");
+	put(PM_TEST_DELAY, "5");
+}
+
+/*
  * Children in our memory cgroup that allocate until the OOM killer ends
  * them, one after the other, while the cycles run.
  */
@@ -166,7 +197,7 @@ int main(void)
 		printf("1..1\nok 1 - fault injection # SKIP no fail_stack_reclaim in this kernel\n");
 		return 0;
 	}
-	printf("TAP version 13\n1..6\n");
+	printf("TAP version 13\n1..7\n");
 	put(SYSFS "min_sleep_ms", "0");
 	put(FAIL "verbose", "0");
 	put(FAIL "interval", "1");
@@ -199,12 +230,15 @@ int main(void)
 	sleep(1);
 	tap(stat_of("reserve_pages_now") > 0, "reserve refilled after injection stopped");
 
-	/* 3. 30% of allocations fail, 20 cycles of reclaim and wake. */
+	/* 3. The freezer and deferred wakeups. */
+	freeze_with_deferred_wakeups();
+
+	/* 4. 30% of allocations fail, 20 cycles of reclaim and wake. */
 	inject("30");
 	tap(cycles(20), "30% allocation failures: 20 reclaim/wake cycles of 200 threads complete");
 	inject("0");
 
-	/* 4. The same inside a memory cgroup being driven into OOM. */
+	/* 5. The same inside a memory cgroup being driven into OOM. */
 	if (enter_memcg("sr_faults", "48M")) {
 		tap(1, "memcg OOM # SKIP no memory cgroup");
 		tap(1, "memcg OOM victim # SKIP no memory cgroup");

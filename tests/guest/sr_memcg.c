@@ -20,6 +20,11 @@
 #define SYSFS "/sys/kernel/mm/stack_reclaim/"
 #define CG "/sys/fs/cgroup/sr_memcg/"
 #define N 500
+/*
+ * memory.stat flushes small pending updates only every 2 s (FLUSH_TIME in
+ * mm/memcontrol.c): wait for that before each reading.
+ */
+#define STAT_FLUSH_WAIT_US 2500000
 
 static atomic_int ready, woke;
 static int go;
@@ -81,13 +86,15 @@ int main(void)
 			return 1;
 	while (atomic_load(&ready) < N)
 		usleep(10000);
-	usleep(200000);
+	/* It also gives the last threads time to fall asleep. */
+	usleep(STAT_FLUSH_WAIT_US);
 	s1 = memstat_kb("kernel_stack");
 	c1 = current_kb();
 	r0 = stat_of("pages_reclaimed_now");
 	put(SYSFS "min_sleep_ms", "0");
 	put(SYSFS "reclaim", "1");
 	put(SYSFS "min_sleep_ms", "1000");
+	usleep(STAT_FLUSH_WAIT_US);
 	s2 = memstat_kb("kernel_stack");
 	c2 = current_kb();
 	freed_kb = (stat_of("pages_reclaimed_now") - r0) * 4;

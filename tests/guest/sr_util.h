@@ -14,11 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SR_STATS "/sys/kernel/debug/stack_reclaim/stats"
+/* The system freezer, with pm_test=freezer: freeze, wait, thaw. */
+#define POWER "/sys/power/"
+#define PM_TEST_DELAY "/sys/module/suspend/parameters/pm_test_delay"
 
 /* Write @v to @path: 0 if all of it was taken, else -errno (-EIO if short). */
 static inline int put(const char *path, const char *v)
@@ -78,6 +83,36 @@ static inline void futex_wake(int *w, int n)
 	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
 
+/* Seconds on the monotonic clock. */
+static inline double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Let this process hold @need file descriptors (it runs as root). */
+static inline void raise_nofile(long need)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) || (long)r.rlim_cur >= need)
+		return;
+	r.rlim_cur = need;
+	if ((long)r.rlim_max < need)
+		r.rlim_max = need;
+	if (setrlimit(RLIMIT_NOFILE, &r))
+		perror("setrlimit RLIMIT_NOFILE");
+}
+
+/* Mount cgroup2 on /sys/fs/cgroup unless it is there already. */
+static inline void mount_cgroup2(void)
+{
+	mkdir("/sys/fs/cgroup", 0755);
+	mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL);
+}
+
 /*
  * Move this process into memory cgroup /sys/fs/cgroup/@name limited to
  * @max (cgroup2 mounted if need be).  0 on success, else -errno.
@@ -86,8 +121,7 @@ static inline int enter_memcg(const char *name, const char *max)
 {
 	char path[128], pid[16];
 
-	mkdir("/sys/fs/cgroup", 0755);
-	mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL);
+	mount_cgroup2();
 	put("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
 	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", name);
 	mkdir(path, 0755);
