@@ -56,10 +56,12 @@
 #include <linux/kmemleak.h>
 #include <linux/kthread.h>
 #include <linux/magic.h>
+#include <linux/math64.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/rt.h>
 #include <linux/sched/stat.h>
@@ -132,6 +134,11 @@ static atomic_long_t pages_reclaimed_now;
 static atomic_long_t touched_hist[STACK_RECLAIM_PAGES + 1];
 /* Wall time of the last and of the longest full pass; scan_mutex held. */
 static unsigned long full_pass_last_ms, full_pass_max_ms;
+/*
+ * How long deferred wakeups waited for stack_reclaimd, from deferral to
+ * wakeup: the one latency the design adds.  Written by stack_reclaimd only.
+ */
+static u64 deferred_wait_total_us, deferred_wait_max_us;
 
 static inline void count(int c, long n)
 {
@@ -759,7 +766,7 @@ static unsigned long reclaim_all(void)
 	for (i = 0; i <= STACK_RECLAIM_PAGES; i++)
 		atomic_long_set(&touched_hist[i], hist[i]);
 	/*
-	 * Wall time, not CPU time: the pass yields after every task, and how
+	 * Wall time, not CPU time: the pass may yield between tasks, and how
 	 * long it holds scan_mutex is what the shrinker and the periodic scan
 	 * see.
 	 */
@@ -874,6 +881,7 @@ static void defer_wake_locked(struct task_struct *p, unsigned int state)
 	raw_spin_lock(&deferred_lock);
 	if (list_empty(&sr->deferred_node)) {
 		get_task_struct(p);
+		sr->deferred_at = local_clock();
 		list_add_tail(&sr->deferred_node, p->flags & PF_KTHREAD ?
 			      &deferred_kthreads : &deferred_list);
 	}
@@ -1002,14 +1010,24 @@ static unsigned int fill_task(struct task_struct *p, bool any_task)
 
 static void complete_deferred_wake(struct task_struct *p)
 {
+	u64 deferred_at = READ_ONCE(p->stack_reclaim.deferred_at);
 	unsigned int state = fill_task(p, false);
+	u64 now, waited_us;
 
 	/*
 	 * ttwu finds the stack whole now.  A wakeup that raced with us and
 	 * already woke the task cleared ->deferred, and state is 0 then.
 	 */
-	if (state)
-		wake_up_state(p, state);
+	if (!state)
+		return;
+	wake_up_state(p, state);
+	/* CPUs' clocks may differ a little: a statistic, never negative. */
+	now = local_clock();
+	waited_us = now > deferred_at ?
+		    div_u64(now - deferred_at, NSEC_PER_USEC) : 0;
+	WRITE_ONCE(deferred_wait_total_us, deferred_wait_total_us + waited_us);
+	if (waited_us > deferred_wait_max_us)
+		WRITE_ONCE(deferred_wait_max_us, waited_us);
 }
 
 static int stack_reclaimd_fn(void *unused)
@@ -1519,6 +1537,10 @@ static int stats_show(struct seq_file *seq, void *v)
 		deferred++;
 	raw_spin_unlock_irq(&deferred_lock);
 	seq_printf(seq, "%-28s %u\n", "deferred_wakes_now", deferred);
+	seq_printf(seq, "%-28s %llu\n", "deferred_wait_total_us",
+		   READ_ONCE(deferred_wait_total_us));
+	seq_printf(seq, "%-28s %llu\n", "deferred_wait_max_us",
+		   READ_ONCE(deferred_wait_max_us));
 	seq_printf(seq, "%-28s %lu\n", "full_pass_last_ms",
 		   READ_ONCE(full_pass_last_ms));
 	seq_printf(seq, "%-28s %lu\n", "full_pass_max_ms",
