@@ -650,9 +650,9 @@ int main(void)
 	int secs = getenv("SR_STORM_SECS") ? atoi(getenv("SR_STORM_SECS")) : 20;
 	long r0 = stat_of("pages_reclaimed"), p0 = stat_of("pages_repopulated");
 	long d0 = stat_of("deferred_wakes"), a0 = stat_of("pages_reaged");
-	long f0 = stat_of("full_passes");
+	long f0 = stat_of("full_passes"), w0 = stat_of("deferred_wait_total_us");
 	int nw = KINDS * PAIRS, i, t, stalled = 0, stuck = 0, hotplug;
-	long step, churn_seen = -1;
+	long step, churn_seen = -1, dw;
 	time_t churn_change = time(NULL);
 	pthread_t churner;
 	long total = 0, by_kind[KINDS] = { 0 }, crowd_wakeups = 0, *shared;
@@ -826,6 +826,10 @@ int main(void)
 	       stat_of("pages_repopulated") - p0, stat_of("deferred_wakes") - d0);
 	printf("# %ld full reclaim passes, the longest %ld ms\n",
 	       stat_of("full_passes") - f0, stat_of("full_pass_max_ms"));
+	dw = stat_of("deferred_wakes") - d0;
+	printf("# deferred wakeups waited %ld us per deferral, the longest since boot %.1f ms\n",
+	       dw > 0 ? (stat_of("deferred_wait_total_us") - w0) / dw : 0,
+	       stat_of("deferred_wait_max_us") / 1000.0);
 	printf("%sok 1 - no worker stalled for %d s, all exited (%d stalled, %d stuck at exit)\n",
 	       stalled || stuck ? "not " : "", STALL_SECS, stalled, stuck);
 	printf("%sok 2 - reclaim and repopulation ran during the storm\n",
