@@ -821,12 +821,12 @@ int main(void)
 	printf(" crowd of %d: %ld wakeups\n", crowd_size, crowd_wakeups);
 	printf("# slowest steps: cpu1 offline %.2f s, online %.2f s, freeze/thaw %.2f s, cgroup freeze/thaw %.2f s\n",
 	       slowest_offline, slowest_online, slowest_freeze, slowest_cgfreeze);
+	dw = stat_of("deferred_wakes") - d0;
 	printf("# pages reclaimed %ld (re-aged %ld), repopulated %ld, deferred wakes %ld\n",
 	       stat_of("pages_reclaimed") - r0, stat_of("pages_reaged") - a0,
-	       stat_of("pages_repopulated") - p0, stat_of("deferred_wakes") - d0);
+	       stat_of("pages_repopulated") - p0, dw);
 	printf("# %ld full reclaim passes, the longest %ld ms\n",
 	       stat_of("full_passes") - f0, stat_of("full_pass_max_ms"));
-	dw = stat_of("deferred_wakes") - d0;
 	printf("# deferred wakeups waited %ld us per deferral, the longest since boot %.1f ms\n",
 	       dw > 0 ? (stat_of("deferred_wait_total_us") - w0) / dw : 0,
 	       stat_of("deferred_wait_max_us") / 1000.0);
