@@ -1,17 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The kernel's own selftests as an outside judge: compare the
-# "# kselftest SUITE/NAME RESULT" lines of a stock boot and a patched boot
-# (tests/guest/kselftests).  A program that passes on stock must pass on
+# The kernel's own selftests and KUnit suites as an outside judge: compare
+# the "# kselftest SUITE/NAME RESULT" and "# kunit SUITE/CASE RESULT" lines
+# of a stock boot and a patched boot (tests/guest/kselftests).  A program that passes on stock must pass on
 # the patched kernel; one that fails or skips on stock too is reported as
 # a skip with that reason.  Usage: scripts/judge.sh STOCK_LOG PATCHED_LOG
 . "$(dirname "$0")/lib.sh"
 
 stock=$1 patched=$2
-results() { sed -n 's/^guest: # kselftest \([^ ]*\) \([a-z]*\) .*/\1 \2/p' "$1" | sort; }
+results() {
+	sed -n -e 's/^guest: # kselftest \([^ ]*\) \([a-z]*\).*/\1 \2/p' \
+		-e 's/^guest: # kunit \([^ ]*\) \([a-z]*\).*/kunit\/\1 \2/p' "$1" | sort
+}
 results "$stock" > "$OUT/judge-stock.txt"
 results "$patched" > "$OUT/judge-patched.txt"
 [ -s "$OUT/judge-stock.txt" ] || { result fail "judge/stock-ran-kselftests"; exit 0; }
+grep -q '^kunit/' "$OUT/judge-stock.txt" || result fail "judge/stock-ran-kunit"
 sp=0 pp=0
 while read -r name st; do
 	pt=$(awk -v n="$name" '$1 == n { print $2 }' "$OUT/judge-patched.txt")
@@ -28,7 +32,15 @@ while read -r name st; do
 		printf '  SKIP judge/%s (%s on stock too: %s with reclaim)\n' "$name" "$st" "${pt:-missing}"
 	fi
 done < "$OUT/judge-stock.txt"
-say "judge: kselftests passed: stock $sp, patched $pp of $(wc -l < "$OUT/judge-stock.txt")"
+# "passed/total" of kselftest programs, then of KUnit cases, in FILE
+tally() {
+	awk '{ k = ($1 ~ /^kunit\//); n[k]++; if ($2 == "pass") p[k]++ }
+	     END { printf "%d/%d %d/%d\n", p[0], n[0], p[1], n[1] }' "$1"
+}
+read -r sk su < <(tally "$OUT/judge-stock.txt")
+read -r pk pu < <(tally "$OUT/judge-patched.txt")
+say "judge: kselftest programs passed: stock $sk, patched $pk"
+say "judge: KUnit cases passed: stock $su, patched $pu"
 if [ "$sp" = "$pp" ]; then
 	result ok "judge/pass-count-equals-stock"
 else

@@ -1,10 +1,11 @@
 #!/bin/sh
-# The kernel's own selftests (scripts/kselftests.sh) as an outside judge.
-# Each program runs once, with reclaim as aggressive as it goes when the
-# kernel has it: every sleeper reclaimed at once, by scans every 10 ms and
-# at every context switch, re-aged after 1 ms, a reserve of 4 pages, from
-# the steady state after one forced pass (settle() below).  One
-# "# kselftest SUITE/NAME RESULT" line per program; the host compares them
+# The kernel's own selftests (scripts/kselftests.sh) and KUnit suites as
+# an outside judge.  Each runs once, with reclaim as aggressive as it goes
+# when the kernel has it: every sleeper reclaimed at once, by scans every
+# 10 ms and at every context switch, re-aged after 1 ms, a reserve of 4
+# pages, from the steady state after one forced pass (settle() below).
+# One "# kselftest SUITE/NAME RESULT" line per program and one
+# "# kunit SUITE/CASE RESULT" line per KUnit case; the host compares them
 # with the same run on the stock kernel (scripts/judge.sh).  Exit code 4
 # is kselftest's skip.
 dir=/sys/kernel/mm/stack_reclaim
@@ -36,6 +37,32 @@ if [ -d $dir ]; then
 	settle
 fi
 pass=0 fail=0 skip=0
+# The kernel's own KUnit suites built in by tests/configs/feature.config
+# ran at boot; run them again through debugfs, now with reclaim at its
+# most aggressive.  One "# kunit SUITE/CASE RESULT" line per test case.
+# The series' own suite (stack_reclaim) is not part of the judge.
+# Their KTAP goes to the console at KERN_INFO and would cut into these
+# lines: the console shows warnings and worse meanwhile.
+printk=$(cut -f1 /proc/sys/kernel/printk)
+echo 5 > /proc/sys/kernel/printk
+t0=$(cut -d' ' -f1 /proc/uptime)
+for run in /sys/kernel/debug/kunit/*/run; do
+	[ -e "$run" ] || continue
+	suite=${run%/run}
+	suite=${suite##*/}
+	[ "$suite" = stack_reclaim ] && continue
+	echo 1 > "$run"
+	awk -v s="$suite" '/^    (not )?ok [0-9]+ / {
+		r = ($1 == "not") ? "fail" : "pass"
+		n = ($1 == "not") ? $4 : $3
+		if ($0 ~ /# *SKIP/) r = "skip"
+		print "# kunit " s "/" n " " r
+	}' "${run%/run}/results"
+	grep -q '^not ok' "${run%/run}/results" &&
+		grep -E '^ +# |not ok' "${run%/run}/results" | head -20 | sed 's/^/#   /'
+done
+echo "$printk" > /proc/sys/kernel/printk
+echo "# KUnit suites rerun in $(awk -v a="$t0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
 cd /tmp || exit 1
 # Programs only (suites' run.sh scripts call them by relative paths).
 # x86/sysret_ss_attrs_64 is left out: under QEMU TCG its far return to
