@@ -13,10 +13,11 @@ import statistics
 import subprocess
 import sys
 
-MODES = ["stock", "off", "on", "hook", "32k"]
+MODES = ["stock", "off", "on", "hook", "32k", "again"]
 MODE_NAMES = {"stock": "stock 6.12", "off": "patched, stack_reclaim=off",
               "on": "patched, on", "hook": "patched, on + switch hook",
-              "32k": "patched with 32K stacks, on"}
+              "32k": "patched with 32K stacks, on",
+              "again": "stock 6.12 again (noise floor)"}
 LIMIT = 75.0		# a 16K stack always keeps its top page
 
 # Cost benchmarks: name, unit, higher-is-better, targets (off, on, hook).
@@ -158,14 +159,19 @@ def markdown(data, meta, out):
     md.append("## Costs against stock\n")
     md.append("Ratios: time/stock for times (> 1 is slower), rate/stock for "
               "rates (< 1 is slower).\n")
-    md.append("| benchmark | unit | stock | off/stock | on/stock | hook/stock | targets off, on, hook |")
-    md.append("|---|---|---:|---:|---:|---:|---|")
+    md.append("The column `stock again` is the same stock kernel booted "
+              "again at the other end of each round: how far two boots of "
+              "one kernel differ, the floor under every other ratio.\n")
+    md.append("| benchmark | unit | stock | stock again/stock | off/stock | on/stock | hook/stock | targets off, on, hook |")
+    md.append("|---|---|---:|---:|---:|---:|---:|---|")
     ratios = []
     for name, unit, higher, t_off, t_on, t_hook in COSTS:
         s = med(data, "stock", name)
         if s is None:
             continue
-        row = [name, unit, fmt(s, 1)]
+        a = med(data, "again", name)
+        row = [name, unit, fmt(s, 1), "n/a" if a is None or not s else f"{a / s:.3f}"]
+        ratios.append((name, "again", a / s if a is not None and s else None))
         for m, t in (("off", t_off), ("on", t_on), ("hook", t_hook)):
             v = med(data, m, name)
             r = v / s if v is not None and s else None
@@ -175,6 +181,33 @@ def markdown(data, meta, out):
         sign = "≥" if higher else "≤"
         row.append(f"{sign} {t_off}, {t_on}, {t_hook}")
         md.append("| " + " | ".join(row) + " |")
+
+    ab = [c for c in COSTS if (("on", f"ab_on_{c[0]}")) in data]
+    if ab:
+        md.append("\n## In-boot A/B: on and on + hook against off, same boot\n")
+        md.append("Within the `on` boot of each round, the cost benchmarks "
+                  "run in rounds of the feature off (sysfs `enabled` 0, the "
+                  "static key off as with stack_reclaim=off), on, on with "
+                  "the switch hook, and off again, the order rotating; each "
+                  "round gives one ratio to off, and off again/off is the "
+                  "noise within a boot.  No drift between boots enters "
+                  "these: median (min–max) over all rounds of all boots.\n")
+        md.append("| benchmark | off again/off | on/off | hook/off | rounds | targets on, hook |")
+        md.append("|---|---:|---:|---:|---:|---|")
+        for name, unit, higher, t_off, t_on, t_hook in ab:
+            row = [name]
+            v = data.get(("on", f"ab_again_{name}"), {"values": []})["values"]
+            row.append(f"{statistics.median(v):.3f} ({min(v):.2f}–{max(v):.2f})"
+                       if v else "n/a")
+            for m, t in (("on", t_on), ("hook", t_hook)):
+                v = data[("on", f"ab_{m}_{name}")]["values"]
+                r = statistics.median(v)
+                ok = r >= t if higher else r <= t
+                row.append(f"{r:.3f} ({min(v):.2f}–{max(v):.2f}){'' if ok else ' (miss)'}")
+                ratios.append((name, f"ab_{m}", r))
+            row.append(str(len(data[("on", f"ab_on_{name}")]["values"])))
+            row.append(f"{'≥' if higher else '≤'} {t_on}, {t_hook}")
+            md.append("| " + " | ".join(row) + " |")
 
     md.append("\n## Wake latency of a reclaimed task (feature on)\n")
     md.append("Median time from FUTEX_WAKE on CPU 0 to the sleeper running "
@@ -228,7 +261,8 @@ def plots(data, ratios, out, raw_dir):
         for name in names:
             vals = {m: r for n, m, r in ratios if n == name}
             f.write(f"{name} " + " ".join("?" if vals.get(m) is None else f"{vals[m]:.4f}"
-                                          for m in ("off", "on", "hook")) + "\n")
+                                          for m in ("again", "off", "on", "hook",
+                                                    "ab_on", "ab_hook")) + "\n")
     script = f"""
 set terminal pngcairo size 900,560 noenhanced
 set output '{out}/kstack.png'
@@ -244,8 +278,8 @@ plot '{dat}' using 1:2 with linespoints lw 3 title 'stock 6.12', \\
      '' using 1:5 with linespoints dt 2 title 'patched, 32K stacks, on (after reclaim)'
 set output '{out}/ratios.png'
 unset logscale
-set title 'Cost benchmarks, patched / stock (medians)'
-set ylabel 'ratio to stock'
+set title 'Cost benchmarks: ratio to stock across boots, to off within a boot (medians)'
+set ylabel 'ratio'
 set xlabel ''
 set style data histograms
 set style histogram clustered gap 1
@@ -254,7 +288,9 @@ set xtics rotate by -30 scale 0
 set yrange [0.8:1.2]
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
 set key outside top center horizontal
-plot '{rdat}' using 2:xtic(1) title 'off', '' using 3 title 'on', '' using 4 title 'on + switch hook'
+plot '{rdat}' using 2:xtic(1) title 'stock again', '' using 3 title 'off', \\
+     '' using 4 title 'on', '' using 5 title 'on + switch hook', \\
+     '' using 6 title 'on / off, same boot', '' using 7 title 'hook / off, same boot'
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
 

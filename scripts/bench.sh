@@ -11,6 +11,11 @@
 #   hook    patched, with the context-switch hook on
 #   32k     patched with CONFIG_STACK_RECLAIM_32K, feature on (BENCH_32K=0
 #           leaves it out)
+#   again   stock once more, at the other end of the round: stock against
+#           itself is how far boots of one kernel drift (the noise floor)
+# The "on" boot also runs the in-boot A/B: BENCH_AB (default 4) rounds of
+# the cost benchmarks with the feature switched off, on, and on with the
+# switch hook through sysfs, which cancels the drift between boots.
 # Each boot runs every benchmark of tests/guest/sr_bench.c once; the order
 # of the kernels flips every round so drift cancels.  Results: raw numbers
 # in out/bench/raw.csv, medians and ratios in bench/results.{csv,json},
@@ -42,6 +47,7 @@ echo "round,mode,benchmark,value,unit" > "$dir/raw.csv"
 for r in $(seq 1 "$runs"); do
 	modes="stock off on hook"
 	[ "${BENCH_32K:-1}" = 1 ] && modes="$modes 32k"
+	modes="$modes again"
 	[ $((r % 2)) = 0 ] && modes=$(echo $modes | tr ' ' '\n' | tac | tr '\n' ' ')
 	threads=1000,10000
 	[ "$r" = 1 ] && [ "$big" = 1 ] && threads=1000,10000,100000
@@ -49,7 +55,9 @@ for r in $(seq 1 "$runs"); do
 		img=$OUT/build/bench-patched/arch/x86/boot/bzImage
 		extra="sr.env.BENCH_MODE=$m sr.env.BENCH_THREADS=$threads"
 		[ -n "${BENCH_DEEP:-}" ] && extra="$extra sr.env.BENCH_DEEP=$BENCH_DEEP"
-		[ $m = stock ] && img=$OUT/build/bench-stock/arch/x86/boot/bzImage
+		[ $m = stock ] || [ $m = again ] &&
+			img=$OUT/build/bench-stock/arch/x86/boot/bzImage
+		[ $m = on ] && extra="$extra sr.env.BENCH_AB=${BENCH_AB:-4}"
 		[ $m = 32k ] && img=$OUT/build/bench-32k/arch/x86/boot/bzImage
 		[ $m = off ] && extra="$extra stack_reclaim=off"
 		say "bench: round $r/$runs, kernel $m"

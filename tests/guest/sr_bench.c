@@ -11,6 +11,7 @@
  *                  kernel built with CONFIG_STACK_RECLAIM_32K)
  *   BENCH_THREADS  idle-thread counts for the memory benchmark ("1000 10000")
  *   BENCH_DEEP     threads for the deep-then-idle benchmark (1000)
+ *   BENCH_AB       rounds of the in-boot A/B (feature on only; none if unset)
  *
  * Threads of the memory benchmark are bare clone()s with 16K user stacks
  * carved from one mapping, so that 100,000 of them fit without a VMA each.
@@ -51,8 +52,18 @@ static double now_ns(void)
 	return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
+/* While the in-boot A/B runs, results are kept here instead of printed. */
+#define AB_MAX 16
+static struct { const char *name; double v; } ab_got[AB_MAX];
+static int ab_quiet, ab_n;
+
 static void report(const char *name, double v, const char *unit)
 {
+	if (ab_quiet) {
+		if (ab_n < AB_MAX)
+			ab_got[ab_n++] = (typeof(ab_got[0])){ name, v };
+		return;
+	}
 	printf("bench: %s %.3f %s\n", name, v, unit);
 	fflush(stdout);
 }
@@ -596,6 +607,59 @@ static void bench_faults(void)
 	report("fault_user_touch", t_touch / pages, "ns/page");
 }
 
+/* ---- 8: in-boot A/B ---------------------------------------------------- */
+
+/*
+ * Boots of one kernel spread 10-30% under TCG, too much to read a 1-2%
+ * target across boots.  Within one boot the feature switches off and on
+ * through sysfs "enabled" (the static key, as with stack_reclaim=off), so
+ * the cost benchmarks run in rounds of off, on, on with the switch hook
+ * and off again, the order rotating, and each round gives on/off,
+ * hook/off and, for the noise within a boot, again/off.
+ */
+static void ab_run(const char *mode, double *v)
+{
+	int i;
+
+	tune("enabled", strcmp(mode, "off") && strcmp(mode, "again") ? "1" : "0");
+	tune("switch_hook", strcmp(mode, "hook") ? "0" : "1");
+	quiesce();
+	ab_quiet = 1;
+	ab_n = 0;
+	bench_pipe("pipe_pingpong_same_cpu", 0, 0);
+	bench_pipe("pipe_pingpong_cross_cpu", 0, 1);
+	bench_futex();
+	bench_yield();
+	bench_churn();
+	bench_faults();
+	ab_quiet = 0;
+	for (i = 0; i < ab_n; i++)
+		v[i] = ab_got[i].v;
+}
+
+static void bench_ab(int rounds)
+{
+	static const char * const modes[] = { "off", "on", "hook", "again" };
+	double v[4][AB_MAX];
+	char name[64];
+	int r, k, m, i;
+
+	for (r = 0; r < rounds; r++) {
+		for (k = 0; k < 4; k++) {
+			m = (r + k) % 4;
+			ab_run(modes[m], v[m]);
+		}
+		for (m = 1; m < 4; m++)
+			for (i = 0; i < ab_n; i++) {
+				snprintf(name, sizeof(name), "ab_%s_%s",
+					 modes[m], ab_got[i].name);
+				report(name, v[m][i] / v[0][i], "ratio");
+			}
+	}
+	tune("enabled", "1");
+	tune("switch_hook", "0");
+}
+
 /* ------------------------------------------------------------------------- */
 
 int main(void)
@@ -628,6 +692,8 @@ int main(void)
 	bench_churn();
 	bench_faults();
 	bench_wake_latency();
+	if (have && getenv("BENCH_AB"))
+		bench_ab(atoi(getenv("BENCH_AB")));
 	pin(0);
 	list = strdup(threads);
 	for (tok = strtok(list, " ,"); tok; tok = strtok(NULL, " ,"))
