@@ -609,6 +609,17 @@ static void bench_faults(void)
 
 /* ---- 8: in-boot A/B ---------------------------------------------------- */
 
+/* The cost benchmarks, 3, 4 and 6 above. */
+static void bench_costs(void)
+{
+	bench_pipe("pipe_pingpong_same_cpu", 0, 0);
+	bench_pipe("pipe_pingpong_cross_cpu", 0, 1);
+	bench_futex();
+	bench_yield();
+	bench_churn();
+	bench_faults();
+}
+
 /*
  * Boots of one kernel spread 10-30% under TCG, too much to read a 1-2%
  * target across boots.  Within one boot the feature switches off and on
@@ -626,12 +637,7 @@ static void ab_run(const char *mode, double *v)
 	quiesce();
 	ab_quiet = 1;
 	ab_n = 0;
-	bench_pipe("pipe_pingpong_same_cpu", 0, 0);
-	bench_pipe("pipe_pingpong_cross_cpu", 0, 1);
-	bench_futex();
-	bench_yield();
-	bench_churn();
-	bench_faults();
+	bench_costs();
 	ab_quiet = 0;
 	for (i = 0; i < ab_n; i++)
 		v[i] = ab_got[i].v;
@@ -685,12 +691,7 @@ int main(void)
 	if (getenv("BENCH_MODE") && !strcmp(getenv("BENCH_MODE"), "hook"))
 		tune("switch_hook", "1");
 
-	bench_pipe("pipe_pingpong_same_cpu", 0, 0);
-	bench_pipe("pipe_pingpong_cross_cpu", 0, 1);
-	bench_futex();
-	bench_yield();
-	bench_churn();
-	bench_faults();
+	bench_costs();
 	bench_wake_latency();
 	if (have && getenv("BENCH_AB"))
 		bench_ab(atoi(getenv("BENCH_AB")));
