@@ -14,8 +14,9 @@
 #   again   stock once more, at the other end of the round: stock against
 #           itself is how far boots of one kernel drift (the noise floor)
 # The "on" boot also runs the in-boot A/B: BENCH_AB (default 4) rounds of
-# the cost benchmarks with the feature switched off, on, and on with the
-# switch hook through sysfs, which cancels the drift between boots.
+# the cost benchmarks with the feature switched off, on, on with the
+# switch hook, and off again through sysfs, which cancels the drift
+# between boots (off again/off is the noise left within one boot).
 # Each boot runs every benchmark of tests/guest/sr_bench.c once; the order
 # of the kernels flips every round so drift cancels.  Results: raw numbers
 # in out/bench/raw.csv, medians and ratios in bench/results.{csv,json},

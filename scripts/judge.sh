@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kernel's own selftests and KUnit suites as an outside judge: compare
 # the "# kselftest SUITE/NAME RESULT" and "# kunit SUITE/CASE RESULT" lines
-# of a stock boot and a patched boot (tests/guest/kselftests).  A program that passes on stock must pass on
-# the patched kernel; one that fails or skips on stock too is reported as
-# a skip with that reason.  Usage: scripts/judge.sh STOCK_LOG PATCHED_LOG
+# of a stock boot and a patched boot (tests/guest/kselftests).  A program
+# or case that passes on stock must pass on the patched kernel; one that
+# fails or skips on stock too is reported as a skip with that reason.  Usage: scripts/judge.sh STOCK_LOG PATCHED_LOG
 . "$(dirname "$0")/lib.sh"
 
 stock=$1 patched=$2

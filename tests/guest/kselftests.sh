@@ -48,6 +48,7 @@ echo 5 > /proc/sys/kernel/printk
 t0=$(cut -d' ' -f1 /proc/uptime)
 for run in /sys/kernel/debug/kunit/*/run; do
 	[ -e "$run" ] || continue
+	results=${run%/run}/results
 	suite=${run%/run}
 	suite=${suite##*/}
 	[ "$suite" = stack_reclaim ] && continue
@@ -57,9 +58,9 @@ for run in /sys/kernel/debug/kunit/*/run; do
 		n = ($1 == "not") ? $4 : $3
 		if ($0 ~ /# *SKIP/) r = "skip"
 		print "# kunit " s "/" n " " r
-	}' "${run%/run}/results"
-	grep -q '^not ok' "${run%/run}/results" &&
-		grep -E '^ +# |not ok' "${run%/run}/results" | head -20 | sed 's/^/#   /'
+	}' "$results"
+	grep -q '^not ok' "$results" &&
+		grep -E '^ +# |not ok' "$results" | head -20 | sed 's/^/#   /'
 done
 echo "$printk" > /proc/sys/kernel/printk
 echo "# KUnit suites rerun in $(awk -v a="$t0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
