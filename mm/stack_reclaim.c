@@ -418,6 +418,12 @@ VISIBLE_IF_KUNIT void stack_reclaim_set_switch_hook(bool on)
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_switch_hook);
 
+VISIBLE_IF_KUNIT void stack_reclaim_set_min_sleep_ms(unsigned int ms)
+{
+	WRITE_ONCE(min_sleep_ms, ms);
+}
+EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_min_sleep_ms);
+
 VISIBLE_IF_KUNIT void stack_reclaim_set_reage_ms(unsigned int ms)
 {
 	WRITE_ONCE(reage_ms, ms);
@@ -1132,7 +1138,8 @@ void stack_reclaim_init_task(struct task_struct *tsk, struct vm_struct *vm)
 	memset(sr, 0, sizeof(*sr));
 	INIT_LIST_HEAD(&sr->deferred_node);
 	sr->reclaimable = stack_reclaim_active();
-	sr->slept_at = jiffies;
+	/* Never blocked: no short sleep to hold against the first one. */
+	sr->slept_at = jiffies - MAX_JIFFY_OFFSET;
 	/*
 	 * kmemleak would scan the vmalloc object holes and all; its task
 	 * stack scan covers the stack instead (stack_reclaim_page_used()).
@@ -1284,14 +1291,24 @@ void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_stat
 	struct stack_reserve *r = this_cpu_ptr(&stack_reserve);
 	struct reclaim_ctx rc = { .pages = LIST_HEAD_INIT(rc.pages) };
 	struct page *page, *next;
+	unsigned long now = jiffies, last;
 	bool spilled = false;
 
 	if (prev_state == TASK_RUNNING)
 		return;			/* preempted, still runnable */
-	prev->stack_reclaim.slept_at = jiffies;
+	last = prev->stack_reclaim.slept_at;
+	prev->stack_reclaim.slept_at = now;
 	/* Not on a CPU going down: its reserve has been handed back. */
 	if (!READ_ONCE(switch_hook) || !READ_ONCE(reclaim_enabled) ||
 	    READ_ONCE(tlb_flush) || !cpu_active(smp_processor_id()))
+		return;
+	/*
+	 * A task that blocked less than min_sleep_ms ago sleeps in short
+	 * bursts (a pipe or futex ping-pong, a lock handoff): its next wakeup
+	 * would only refill what this switch takes, a page zeroed for every
+	 * switch.  The shrinker still takes it once it has slept min_sleep_ms.
+	 */
+	if (time_before(now, last + msecs_to_jiffies(READ_ONCE(min_sleep_ms))))
 		return;
 	if (!raw_spin_trylock(&prev->pi_lock))
 		return;
@@ -1410,11 +1427,6 @@ static ssize_t _name##_store(struct kobject *kobj,			\
 	return count;							\
 }
 
-static void set_min_sleep_ms(unsigned int v)
-{
-	WRITE_ONCE(min_sleep_ms, v);
-}
-
 static void set_tlb_flush(unsigned int v)
 {
 	WRITE_ONCE(tlb_flush, v);
@@ -1440,7 +1452,7 @@ static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
 }
 SR_ATTR_RW(enabled);
 
-SR_ATTR_UINT(min_sleep_ms, MAX_INTERVAL_MS, set_min_sleep_ms)
+SR_ATTR_UINT(min_sleep_ms, MAX_INTERVAL_MS, stack_reclaim_set_min_sleep_ms)
 SR_ATTR_RW(min_sleep_ms);
 
 static ssize_t scan_interval_ms_show(struct kobject *kobj,

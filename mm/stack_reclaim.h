@@ -36,6 +36,7 @@ unsigned int stack_reclaim_task(struct task_struct *p, bool check_age);
 long stack_reclaim_counter(enum stack_reclaim_counter c);
 void stack_reclaim_set_reserve(unsigned int pages);
 void stack_reclaim_set_switch_hook(bool on);
+void stack_reclaim_set_min_sleep_ms(unsigned int ms);
 void stack_reclaim_set_reage_ms(unsigned int ms);
 #endif
 

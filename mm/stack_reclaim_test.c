@@ -186,11 +186,41 @@ static unsigned int sr_thread_reclaim(struct sr_thread *t)
 	return n;
 }
 
+/*
+ * Wait until @t has blocked and left its CPU: the switch hook has run on
+ * it by then (finish_task_switch() calls it before finish_task()).
+ */
+static bool sr_thread_wait_off_cpu(struct sr_thread *t)
+{
+	int ms;
+
+	for (ms = 0; ms < WAIT_MS; ms++) {
+#ifdef CONFIG_SMP
+		/* Pairs with finish_task()'s release of on_cpu. */
+		bool off_cpu = !smp_load_acquire(&t->task->on_cpu);
+#else
+		bool off_cpu = true;	/* one CPU, and this test is on it */
+#endif
+		if (READ_ONCE(t->task->__state) == TASK_UNINTERRUPTIBLE && off_cpu)
+			return true;
+		usleep_range(1000, 2000);
+	}
+	return false;
+}
+
 static int sr_test_init(struct kunit *test)
 {
 	if (!stack_reclaim_active())
 		kunit_skip(test, "stack reclaim is off");
 	return 0;
+}
+
+/* A test stopped by a failed assertion leaves the defaults behind it. */
+static void sr_test_exit(struct kunit *test)
+{
+	stack_reclaim_set_switch_hook(false);
+	stack_reclaim_set_min_sleep_ms(1000);
+	stack_reclaim_set_reage_ms(0);
 }
 
 static void reclaim_then_deep_run(struct kunit *test)
@@ -215,6 +245,41 @@ static void reclaim_then_deep_run(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, READ_ONCE(t->task->stack_reclaim.holes), 0);
 	for (i = 0; i < STACK_RECLAIM_PAGES; i++)
 		KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(vm->pages[i]));
+	sr_thread_stop(t);
+}
+
+/*
+ * The switch hook takes a thread's untouched pages as it blocks, unless it
+ * last blocked less than min_sleep_ms before: the next wakeup of a thread
+ * that sleeps in short bursts would only put them back.  The hook also
+ * passes over a thread that EEVDF leaves queued (sched_delayed) as it
+ * blocks, so the first half gives it a number of tries.
+ */
+static void switch_hook_skips_short_sleepers(struct kunit *test)
+{
+	struct sr_thread *t = sr_thread_start_reclaimable(test);
+	unsigned int taken = 0, kept = 0;
+	int i;
+
+	stack_reclaim_set_switch_hook(true);
+	stack_reclaim_set_min_sleep_ms(0);
+	for (i = 0; i < 50 && !taken; i++) {
+		KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
+		KUNIT_ASSERT_TRUE(test, sr_thread_wait_off_cpu(t));
+		taken = hweight_long(READ_ONCE(t->task->stack_reclaim.holes));
+	}
+	KUNIT_EXPECT_GT_MSG(test, taken, 0, "min_sleep_ms=0: the hook took nothing");
+
+	/* It blocked just now: from here on, each sleep follows a short one. */
+	stack_reclaim_set_min_sleep_ms(1000);
+	for (i = 0; i < 20; i++) {
+		KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
+		KUNIT_ASSERT_TRUE(test, sr_thread_wait_off_cpu(t));
+		kept += !READ_ONCE(t->task->stack_reclaim.holes);
+	}
+	stack_reclaim_set_switch_hook(false);
+	KUNIT_EXPECT_EQ_MSG(test, kept, 20, "the hook took pages of a short sleeper");
+	KUNIT_EXPECT_EQ(test, t->result, 0);
 	sr_thread_stop(t);
 }
 
@@ -385,6 +450,7 @@ static void run_wake_reclaim_race(struct kunit *test, bool reage)
 	for (i = 0; i < RACE_THREADS; i++)
 		r->t[i] = sr_thread_start_reclaimable(test);
 	stack_reclaim_set_switch_hook(true);
+	stack_reclaim_set_min_sleep_ms(0);	/* the hook at every block */
 	stack_reclaim_set_reage_ms(reage);
 	reclaimer = kthread_run(race_reclaimer, r, "sr_test_reclaim");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(reclaimer));
@@ -404,6 +470,7 @@ out:
 	WRITE_ONCE(r->stop, true);
 	kthread_stop(reclaimer);
 	stack_reclaim_set_switch_hook(false);
+	stack_reclaim_set_min_sleep_ms(1000);
 	stack_reclaim_set_reage_ms(0);
 	kunit_info(test, "%lu rounds, %lu pages reclaimed (%ld re-aged), %ld repopulated, %ld wakeups waited for a flush\n",
 		   rounds, r->reclaimed,
@@ -486,6 +553,7 @@ static struct kunit_case stack_reclaim_test_cases[] = {
 	KUNIT_CASE(exit_with_holes),
 	KUNIT_CASE(recycled_stack_keeps_untouched_pages),
 	KUNIT_CASE(reage_takes_pages_below_sp),
+	KUNIT_CASE(switch_hook_skips_short_sleepers),
 	KUNIT_CASE_SLOW(wake_reclaim_race),
 	KUNIT_CASE_SLOW(wake_reage_race),
 	{}
@@ -494,6 +562,7 @@ static struct kunit_case stack_reclaim_test_cases[] = {
 static struct kunit_suite stack_reclaim_test_suite = {
 	.name = "stack_reclaim",
 	.init = sr_test_init,
+	.exit = sr_test_exit,
 	.test_cases = stack_reclaim_test_cases,
 };
 
