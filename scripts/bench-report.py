@@ -8,6 +8,7 @@ OUT_DIR gets results.csv, results.json, RESULTS.md and *.png.
 """
 import csv
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -263,6 +264,10 @@ def plots(data, ratios, out, raw_dir):
             f.write(f"{name} " + " ".join("?" if vals.get(m) is None else f"{vals[m]:.4f}"
                                           for m in ("again", "off", "on", "hook",
                                                     "ab_on", "ab_hook")) + "\n")
+    # Every bar in view, and at least 0.8-1.2 so plots compare.
+    seen = [r for _, _, r in ratios if r is not None]
+    ylo = min([0.8] + [math.floor(r * 20) / 20 - 0.05 for r in seen])
+    yhi = max([1.2] + [math.ceil(r * 20) / 20 + 0.05 for r in seen])
     script = f"""
 set terminal pngcairo size 900,560 noenhanced
 set output '{out}/kstack.png'
@@ -285,7 +290,7 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set xtics rotate by -30 scale 0
-set yrange [0.8:1.2]
+set yrange [{ylo:.2f}:{yhi:.2f}]
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2
 set key outside top center horizontal
 plot '{rdat}' using 2:xtic(1) title 'stock again', '' using 3 title 'off', \\
