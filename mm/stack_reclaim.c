@@ -1294,8 +1294,13 @@ void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_stat
 	unsigned long now = jiffies, last;
 	bool spilled = false;
 
-	if (prev_state == TASK_RUNNING)
-		return;			/* preempted, still runnable */
+	/*
+	 * Preempted, still runnable; a task preempted between
+	 * set_current_state() and schedule() has a sleeping state but is
+	 * still queued, and has not blocked either.
+	 */
+	if (prev_state == TASK_RUNNING || task_is_runnable(prev))
+		return;
 	last = prev->stack_reclaim.slept_at;
 	prev->stack_reclaim.slept_at = now;
 	/* Not on a CPU going down: its reserve has been handed back. */

@@ -253,7 +253,7 @@ static void reclaim_then_deep_run(struct kunit *test)
  * last blocked less than min_sleep_ms before: the next wakeup of a thread
  * that sleeps in short bursts would only put them back.  The hook also
  * passes over a thread that EEVDF leaves queued (sched_delayed) as it
- * blocks, so the first half gives it a number of tries.
+ * blocks, so the takes get a number of tries.
  */
 static void switch_hook_skips_short_sleepers(struct kunit *test)
 {
@@ -270,15 +270,30 @@ static void switch_hook_skips_short_sleepers(struct kunit *test)
 	}
 	KUNIT_EXPECT_GT_MSG(test, taken, 0, "min_sleep_ms=0: the hook took nothing");
 
-	/* It blocked just now: from here on, each sleep follows a short one. */
-	stack_reclaim_set_min_sleep_ms(1000);
+	/*
+	 * It blocked just now: from here on, each sleep follows a short one.
+	 * A minute, not the default second, so a stalled test machine cannot
+	 * turn one of them into a long one.
+	 */
+	stack_reclaim_set_min_sleep_ms(60000);
 	for (i = 0; i < 20; i++) {
 		KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
 		KUNIT_ASSERT_TRUE(test, sr_thread_wait_off_cpu(t));
 		kept += !READ_ONCE(t->task->stack_reclaim.holes);
 	}
-	stack_reclaim_set_switch_hook(false);
 	KUNIT_EXPECT_EQ_MSG(test, kept, 20, "the hook took pages of a short sleeper");
+
+	/* At the default, a thread that blocks a second apart is taken. */
+	stack_reclaim_set_min_sleep_ms(1000);
+	taken = 0;
+	for (i = 0; i < 5 && !taken; i++) {
+		msleep(1100);
+		KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
+		KUNIT_ASSERT_TRUE(test, sr_thread_wait_off_cpu(t));
+		taken = hweight_long(READ_ONCE(t->task->stack_reclaim.holes));
+	}
+	stack_reclaim_set_switch_hook(false);
+	KUNIT_EXPECT_GT_MSG(test, taken, 0, "min_sleep_ms=1000: a long sleeper was not taken");
 	KUNIT_EXPECT_EQ(test, t->result, 0);
 	sr_thread_stop(t);
 }
