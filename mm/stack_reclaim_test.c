@@ -208,6 +208,15 @@ static bool sr_thread_wait_off_cpu(struct sr_thread *t)
 	return false;
 }
 
+/* One run of @t, then the pages the switch hook took as it blocked again. */
+static unsigned int sr_thread_run_then_holes(struct kunit *test,
+					     struct sr_thread *t)
+{
+	KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
+	KUNIT_ASSERT_TRUE(test, sr_thread_wait_off_cpu(t));
+	return hweight_long(READ_ONCE(t->task->stack_reclaim.holes));
+}
+
 static int sr_test_init(struct kunit *test)
 {
 	if (!stack_reclaim_active())
@@ -263,11 +272,8 @@ static void switch_hook_skips_short_sleepers(struct kunit *test)
 
 	stack_reclaim_set_switch_hook(true);
 	stack_reclaim_set_min_sleep_ms(0);
-	for (i = 0; i < 50 && !taken; i++) {
-		KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
-		KUNIT_ASSERT_TRUE(test, sr_thread_wait_off_cpu(t));
-		taken = hweight_long(READ_ONCE(t->task->stack_reclaim.holes));
-	}
+	for (i = 0; i < 50 && !taken; i++)
+		taken = sr_thread_run_then_holes(test, t);
 	KUNIT_EXPECT_GT_MSG(test, taken, 0, "min_sleep_ms=0: the hook took nothing");
 
 	/*
@@ -276,11 +282,8 @@ static void switch_hook_skips_short_sleepers(struct kunit *test)
 	 * turn one of them into a long one.
 	 */
 	stack_reclaim_set_min_sleep_ms(60000);
-	for (i = 0; i < 20; i++) {
-		KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
-		KUNIT_ASSERT_TRUE(test, sr_thread_wait_off_cpu(t));
-		kept += !READ_ONCE(t->task->stack_reclaim.holes);
-	}
+	for (i = 0; i < 20; i++)
+		kept += !sr_thread_run_then_holes(test, t);
 	KUNIT_EXPECT_EQ_MSG(test, kept, 20, "the hook took pages of a short sleeper");
 
 	/* At the default, a thread that blocks a second apart is taken. */
@@ -288,9 +291,7 @@ static void switch_hook_skips_short_sleepers(struct kunit *test)
 	taken = 0;
 	for (i = 0; i < 5 && !taken; i++) {
 		msleep(1100);
-		KUNIT_ASSERT_TRUE(test, sr_thread_run(t));
-		KUNIT_ASSERT_TRUE(test, sr_thread_wait_off_cpu(t));
-		taken = hweight_long(READ_ONCE(t->task->stack_reclaim.holes));
+		taken = sr_thread_run_then_holes(test, t);
 	}
 	stack_reclaim_set_switch_hook(false);
 	KUNIT_EXPECT_GT_MSG(test, taken, 0, "min_sleep_ms=1000: a long sleeper was not taken");
@@ -568,7 +569,7 @@ static struct kunit_case stack_reclaim_test_cases[] = {
 	KUNIT_CASE(exit_with_holes),
 	KUNIT_CASE(recycled_stack_keeps_untouched_pages),
 	KUNIT_CASE(reage_takes_pages_below_sp),
-	KUNIT_CASE(switch_hook_skips_short_sleepers),
+	KUNIT_CASE_SLOW(switch_hook_skips_short_sleepers),
 	KUNIT_CASE_SLOW(wake_reclaim_race),
 	KUNIT_CASE_SLOW(wake_reage_race),
 	{}

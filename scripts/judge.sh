@@ -4,7 +4,8 @@
 # the "# kselftest SUITE/NAME RESULT" and "# kunit SUITE/CASE RESULT" lines
 # of a stock boot and a patched boot (tests/guest/kselftests).  A program
 # or case that passes on stock must pass on the patched kernel; one that
-# fails or skips on stock too is reported as a skip with that reason.  Usage: scripts/judge.sh STOCK_LOG PATCHED_LOG
+# fails or skips on stock too is reported as a skip with that reason.
+# Usage: scripts/judge.sh STOCK_LOG PATCHED_LOG
 . "$(dirname "$0")/lib.sh"
 
 stock=$1 patched=$2
