@@ -85,8 +85,12 @@ all=sr_sysfs,sr_threads,sr_memcg,sr_drivers,sr_readers,sr_depth,sr_faults,sr_sto
 	"stack_reclaim=bogus stack_reclaim= stack_reclaim stack_reclaim=OFF stack_reclaim=on1 stack_reclaim=-1"
 [ -f "$(img test-clang)" ] && boot clang "$(img test-clang)" sr_threads,sr_drivers
 # kmemleak scans before and after everything else on the debug kernel.
-[ -f "$(img debug-gcc)" ] && TIMEOUT=900 boot debug "$(img debug-gcc)" sr_kmemleak,$all,sr_kmemleak
-[ -f "$(img test-32k)" ] && boot 32k "$(img test-32k)" sr_sysfs,sr_threads,sr_readers,sr_depth,sr_faults,sr_storm
+# The debug kernel is CONFIG_PREEMPT=y (Android), the 32K one PREEMPT_DYNAMIC
+# (the distributions) booted with preempt=full: walkers against re-aging
+# need preemption to show.
+[ -f "$(img debug-gcc)" ] && TIMEOUT=900 boot debug "$(img debug-gcc)" sr_kmemleak,$all,sr_walkers,sr_kmemleak
+[ -f "$(img test-32k)" ] && boot 32k "$(img test-32k)" \
+	sr_sysfs,sr_threads,sr_readers,sr_walkers,sr_depth,sr_faults,sr_storm preempt=full
 # KASAN checks every access to a stack page given back and to its shadow.
 [ -f "$(img kasan)" ] && TIMEOUT=900 boot kasan "$(img kasan)" sr_threads,sr_readers,sr_depth,sr_storm
 # The kernel's own selftests, stock and patched (aggressive reclaim).

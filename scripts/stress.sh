@@ -14,9 +14,9 @@ cfg=$TOP/tests/configs
 "$TOP/scripts/build-kernel.sh" debug-gcc "$OUT/src/linux" \
 	"$cfg/base.config" "$cfg/feature.config" "$cfg/debug.config"
 "$TOP/scripts/mkinitramfs.sh"
-TIMEOUT=$((secs * 3 + 600)) "$TOP/scripts/boot.sh" stress-debug \
-	"$OUT/build/debug-gcc/arch/x86/boot/bzImage" sr_kmemleak,sr_storm,sr_readers,sr_kmemleak \
-	"sr.env.SR_STORM_SECS=$secs" || true
+TIMEOUT=$((secs * 5 + 600)) "$TOP/scripts/boot.sh" stress-debug \
+	"$OUT/build/debug-gcc/arch/x86/boot/bzImage" sr_kmemleak,sr_storm,sr_readers,sr_walkers,sr_kmemleak \
+	"sr.env.SR_STORM_SECS=$secs sr.env.SR_WALKERS_SECS=$secs" || true
 grep '^guest: #' "$OUT/logs/stress-debug.log" | cut -c8-
 pass=$(grep -c '^ok ' "$RESULTS" || true)
 fail=$(grep -c '^not ok ' "$RESULTS" || true)
