@@ -24,12 +24,14 @@
  *    which fills the holes with zeroed pages from a per-CPU reserve.  No
  *    page allocator call happens under pi_lock or a runqueue lock.
  *
- *  - If the reserve cannot cover the holes, the wakeup is handed to the
- *    stack_reclaimd kernel thread (Windows NT's "Transition" state, XNU's
- *    thread_stack_daemon): the task stays asleep, stack_reclaimd allocates
- *    with GFP_NOIO, dipping into the reserves like kswapd if it must, fills
- *    the holes and completes the wakeup.  Memory shortage delays a wakeup;
- *    it never loses one and never lets a task run with a hole.
+ *  - If the reserve cannot cover the holes, the wakeup is deferred
+ *    (Windows NT's "Transition" state): the task stays asleep, and an
+ *    irq_work on the waker's CPU allocates atomically, fills the holes and
+ *    delivers the wakeup as soon as the waker re-enables interrupts.  Only
+ *    without atomic memory does the stack_reclaimd thread take over, at
+ *    the priority of the task it serves (see "Deferred wakeups").  Memory
+ *    shortage delays a wakeup; it never loses one and never lets a task
+ *    run with a hole.
  *
  * Reclaim is driven by a shrinker, an optional periodic scan, a sysfs
  * trigger, and an optional context-switch hook that looks at the task just
@@ -41,7 +43,7 @@
  * pointer, which hold nothing live while it sleeps.  Those pages have A set
  * and may be cached in a TLB, so they are unmapped, then one full TLB flush
  * per batch runs outside every lock, and only then are they zeroed and
- * freed.  Until that flush is done a wakeup of such a task goes through
+ * freed.  Until that flush is done a wakeup of such a task goes to
  * stack_reclaimd, which flushes first (see reage_unflushed()).
  */
 #define pr_fmt(fmt) "stack_reclaim: " fmt
@@ -49,6 +51,7 @@
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fault-inject.h>
 #include <linux/init.h>
 #include <linux/irq_work.h>
@@ -67,15 +70,18 @@
 #include <linux/sched/stat.h>
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
+#include <uapi/linux/sched/types.h>
 #include <linux/seq_file.h>
 #include <linux/shrinker.h>
 #include <linux/stack_reclaim.h>
 #include <linux/sysfs.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 #include <asm/tlbflush.h>
 
+#include "internal.h"
 #include "stack_reclaim.h"
 
 #define CREATE_TRACE_POINTS
@@ -125,6 +131,8 @@ static const char *const counter_names[] = {
 	[SR_REAGE_FLUSHES]		= "reage_tlb_flushes",
 	[SR_REAGE_WAITS]		= "reage_deferred_wakes",
 	[SR_FULL_PASSES]		= "full_passes",
+	[SR_REAGE_SKIP_PINNED]		= "reage_skipped_pinned",
+	[SR_DEFERRED_SLOW]		= "deferred_wakes_slow",
 };
 
 static_assert(ARRAY_SIZE(counter_names) == SR_COUNTER_COUNT);
@@ -134,11 +142,6 @@ static atomic_long_t pages_reclaimed_now;
 static atomic_long_t touched_hist[STACK_RECLAIM_PAGES + 1];
 /* Wall time of the last and of the longest full pass; scan_mutex held. */
 static unsigned long full_pass_last_ms, full_pass_max_ms;
-/*
- * How long deferred wakeups waited for stack_reclaimd, from deferral to
- * wakeup: the one latency the design adds.  Written by stack_reclaimd only.
- */
-static u64 deferred_wait_total_us, deferred_wait_max_us;
 
 static inline void count(int c, long n)
 {
@@ -161,6 +164,7 @@ EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_counter);
  */
 struct stack_reserve {
 	unsigned int		nr;
+	bool			offline;	/* handed back, CPU going down */
 	struct page		*pages[RESERVE_MAX];
 	struct list_head	spill;
 	struct work_struct	refill_work;
@@ -170,18 +174,17 @@ struct stack_reserve {
 static DEFINE_PER_CPU(struct stack_reserve, stack_reserve);
 
 /*
- * Wakeups the reserve could not serve, completed by stack_reclaimd in
- * order of deferral, kernel threads' before user tasks': the system waits
- * on kthreads with locks held (CPU hotplug holds cpu_hotplug_lock while
- * per-CPU threads park; RCU grace periods and workqueues wait for their
- * kthreads), and a herd of a thousand user threads woken at once must not
- * stand in front of them.
+ * Wakeups the reserve could not serve, completed in order of deferral,
+ * kernel threads' before user tasks': the system waits on kthreads with
+ * locks held (CPU hotplug holds cpu_hotplug_lock while per-CPU threads
+ * park; RCU grace periods and workqueues wait for their kthreads), and a
+ * herd of a thousand user threads woken at once must not stand in front
+ * of them.  See "Deferred wakeups" below.
  */
 static LIST_HEAD(deferred_kthreads);
 static LIST_HEAD(deferred_list);
 static DEFINE_RAW_SPINLOCK(deferred_lock);
 static struct task_struct *stack_reclaimd;
-static struct irq_work deferred_irq_work;
 
 struct reclaim_ctx {
 	struct list_head	pages;
@@ -258,24 +261,14 @@ static pte_t *stack_pte(struct task_struct *p, unsigned int i)
  * stop_machine() wakes its caller), so work queued from a CPU that is no
  * longer active goes to one that is: a reserve refill is simply dropped
  * (the CPU's reserve is handed back on the way down and refilled when it
- * comes up), a kick of stack_reclaimd goes to another CPU.  Interrupts are
- * off here, so no active CPU can go down under us.
+ * comes up), a deferred wakeup's completer runs on another CPU
+ * (kick_completer()).  Interrupts are off here, so no active CPU can go
+ * down under us.
  */
 static void queue_refill(struct stack_reserve *r)
 {
 	if (likely(cpu_active(smp_processor_id())))
 		irq_work_queue(&r->refill_irq_work);
-}
-
-static void kick_stack_reclaimd(void)
-{
-	unsigned int cpu = smp_processor_id();
-
-	if (likely(cpu_active(cpu)))
-		irq_work_queue(&deferred_irq_work);
-	else
-		irq_work_queue_on(&deferred_irq_work,
-				  cpumask_any_but(cpu_active_mask, cpu));
 }
 
 static bool reserve_take(struct stack_reserve *r, struct page **pages,
@@ -284,8 +277,11 @@ static bool reserve_take(struct stack_reserve *r, struct page **pages,
 	unsigned int i;
 
 	lockdep_assert_irqs_disabled();
-	if (r->nr < n)
+	if (r->nr < n) {
+		/* A refill that failed for memory is not retried by itself. */
+		queue_refill(r);
 		return false;
+	}
 	for (i = 0; i < n; i++)
 		pages[i] = r->pages[--r->nr];
 	if (r->nr < READ_ONCE(reserve_pages) / 2 + 1)
@@ -338,8 +334,11 @@ static void reserve_refill_fn(struct work_struct *work)
 
 		page = NULL;
 		local_irq_disable();
-		/* The work may have been moved off a CPU going down. */
-		if (r != this_cpu_ptr(&stack_reserve)) {
+		/*
+		 * The work may have been moved off a CPU going down, or run on
+		 * it after stack_reclaim_cpu_offline() handed its reserve back.
+		 */
+		if (r != this_cpu_ptr(&stack_reserve) || r->offline) {
 			local_irq_enable();
 			return;
 		}
@@ -360,7 +359,8 @@ static void reserve_refill_fn(struct work_struct *work)
 			return;
 		}
 		local_irq_disable();
-		stored = r == this_cpu_ptr(&stack_reserve) && reserve_put(r, page);
+		stored = r == this_cpu_ptr(&stack_reserve) && !r->offline &&
+			 reserve_put(r, page);
 		local_irq_enable();
 		if (!stored) {
 			__free_page(page);
@@ -380,10 +380,9 @@ static void reserve_refill_irq_work(struct irq_work *work)
 }
 
 /*
- * No cpus_read_lock() here: stack_reclaimd calls this, and CPU hotplug
- * holds that lock while it waits for kthreads to park, whose wakeups may
- * be deferred to stack_reclaimd.  A work queued for a CPU that then goes
- * down runs elsewhere, which reserve_refill_fn() checks for.
+ * No cpus_read_lock() here: a sysfs writer may not hold up CPU hotplug.
+ * A work queued for a CPU that then goes down runs elsewhere, which
+ * reserve_refill_fn() checks for.
  */
 static void reserve_refill_all(void)
 {
@@ -433,6 +432,7 @@ EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_reage_ms);
 /* Give a page back: to this CPU's reserve if it has room, else freed. */
 static void give_back_pages(struct list_head *pages)
 {
+	struct stack_reserve *r;
 	struct page *page, *next;
 	unsigned long flags;
 
@@ -441,7 +441,9 @@ static void give_back_pages(struct list_head *pages)
 
 		list_del(&page->lru);
 		local_irq_save(flags);
-		kept = reserve_put(this_cpu_ptr(&stack_reserve), page);
+		/* Not into the reserve of a CPU going down: see cpu_offline. */
+		r = this_cpu_ptr(&stack_reserve);
+		kept = !r->offline && reserve_put(r, page);
 		local_irq_restore(flags);
 		if (!kept)
 			__free_page(page);
@@ -456,17 +458,17 @@ static int reclaim_skip_reason(struct task_struct *p, bool check_age)
 	unsigned int state = READ_ONCE(p->__state);
 
 	/*
-	 * Real-time and deadline tasks are left alone: their wakeup must not
-	 * wait for memory, nor for stack_reclaimd, at the lowest FIFO priority.
-	 * Among them are the stopper threads (SCHED_FIFO to userspace): in
-	 * stop_machine() one CPU spins in multi_cpu_stop() until the others'
-	 * stoppers run, so a stopper wakeup deferred to stack_reclaimd, which
-	 * can then only be queued behind the spinning stopper (always so while
-	 * a CPU is coming online), would never complete.
+	 * Real-time and deadline tasks are left alone, by policy and by
+	 * effective priority (an rt_mutex owner boosted by an RT waiter):
+	 * their wakeup must not even wait for an allocation.  Among them are
+	 * the stopper threads, which stop_machine() waits for with a CPU
+	 * spinning in multi_cpu_stop().  A task boosted or made RT after its
+	 * pages were taken still has its wakeup completed at once, on the
+	 * waker's CPU, as long as atomic memory lasts.
 	 */
 	if (!p->stack_reclaim.reclaimable || is_idle_task(p) ||
 	    (p->flags & (PF_EXITING | PF_KSWAPD | PF_MEMALLOC)) ||
-	    rt_or_dl_task_policy(p) || p == stack_reclaimd)
+	    rt_or_dl_task_policy(p) || rt_or_dl_task(p) || p == stack_reclaimd)
 		return SR_SKIP_EXCLUDED;
 	/*
 	 * Blocked means: a sleeping state and dequeued.  TASK_NEW is excluded
@@ -493,7 +495,7 @@ static void take_page_locked(struct task_struct *p, unsigned int i,
 {
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
 
-	WRITE_ONCE(task_stack_vm_area(p)->pages[i], NULL);
+	vm_area_set_page(task_stack_vm_area(p), i, NULL);
 	mod_lruvec_page_state(page, NR_KERNEL_STACK_KB, -(int)(PAGE_SIZE / 1024));
 #ifdef CONFIG_MEMCG
 	/*
@@ -561,13 +563,38 @@ static void reclaim_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 }
 
 /*
+ * Is anyone but @p itself holding @p's stack?  Stack walkers
+ * (sched_show_task(), stack_trace_save_tsk() and so /proc/PID/stack, BPF
+ * and perf, __get_wchan()) pin it with try_get_task_stack(), read the
+ * saved SP once and walk up from there, and may be preempted for as long
+ * as the scheduler likes in between.  The SP they read can be deeper than
+ * today's: @p may have woken, returned and slept again since.  So nothing
+ * below today's SP is dead to them, and re-aging waits until they are gone.
+ *
+ * Ordering: the walker's refcount_inc_not_zero() is a locked RMW, a full
+ * barrier on x86, before it loads thread.sp; here a full barrier separates
+ * @p's last switch-out (its store of thread.sp, seen through the pi_lock
+ * and rq lock chain that showed @p blocked) from the load of the count.
+ * Either the walker's increment is seen here, or the walker reads the SP
+ * that re-aging goes by, and only ever reads above it: a walker that pins
+ * after this check finds @p still blocked, as pi_lock is held.
+ */
+static bool stack_pinned_by_others(struct task_struct *p)
+{
+	/* Pairs with the full barrier of the walker's pin: see above. */
+	smp_mb();
+	return refcount_read(&p->stack_refcount) > 1;
+}
+
+/*
  * Re-aging: take the accessed pages that lie wholly below @p's saved stack
- * pointer.  While @p is blocked and off its CPU nothing there is live:
- * x86-64 kernel code has no red zone, interrupts never run on a sleeping
- * task's stack, and the unwinders read only from the saved SP up.  Readers
- * of whole stacks (stack_not_used(), kmemleak) hold sr->readers, and we
- * leave their task alone.  p->pi_lock held, as for reclaim_pages_locked().
- * The pages go on @rc->reaged: they may still be cached in some TLB.
+ * pointer.  While @p is blocked and off its CPU nothing there is live for
+ * @p: x86-64 kernel code has no red zone and interrupts never run on a
+ * sleeping task's stack.  Nobody else may be reading there: walkers pin
+ * the stack (stack_pinned_by_others()), readers of whole stacks
+ * (stack_not_used(), kmemleak) also hold sr->readers, and we leave their
+ * task alone.  p->pi_lock held, as for reclaim_pages_locked().  The pages
+ * go on @rc->unflushed: they may still be cached in some TLB.
  */
 static void reage_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 {
@@ -577,10 +604,15 @@ static void reage_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 	unsigned long sp = arch_stack_reclaim_saved_sp(p);
 	unsigned int i, nr = 0;
 
+	lockdep_assert_held(&p->pi_lock);
 	if (time_before(jiffies, sr->slept_at + rc->reage_after) ||
 	    atomic_read(&sr->readers) ||
 	    WARN_ON_ONCE(sp <= base || sp > base + THREAD_SIZE))
 		return;
+	if (stack_pinned_by_others(p)) {
+		count(SR_REAGE_SKIP_PINNED, 1);
+		return;
+	}
 	for (i = 0; i < TOP_PAGE && base + (i + 1) * PAGE_SIZE <= sp; i++) {
 		pte_t *ptep = stack_pte(p, i);
 		struct page *page;
@@ -870,7 +902,7 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
 		page->memcg_data = sr->memcg_data;
 #endif
 		mod_lruvec_page_state(page, NR_KERNEL_STACK_KB, PAGE_SIZE / 1024);
-		WRITE_ONCE(vm->pages[i], page);
+		vm_area_set_page(vm, i, page);
 		arch_stack_reclaim_map(ptep, page);
 	}
 	sr->holes = 0;
@@ -878,24 +910,73 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
 	count(SR_PAGES_REPOPULATED, k);
 }
 
+/*
+ * Deferred wakeups.
+ *
+ * A wakeup that finds holes the reserve cannot fill is deferred: @p stays
+ * asleep with ->deferred set and goes on deferred_list, and the waker's CPU
+ * raises its completer irq_work.  That runs in hard interrupt context as
+ * soon as the waker has its interrupts back on, allocates the pages with
+ * GFP_ATOMIC (no direct reclaim, no sleeping lock) and delivers the wakeup.
+ * So a deferred wakeup needs no CPU time from the scheduler beyond the
+ * waker's own, and waits for nobody the woken task would not have waited
+ * for: not for a thread of any priority, nor for direct reclaim, which may
+ * want a lock that a task whose wakeup is held owns.
+ *
+ * Only when atomic memory is gone, or a re-aged stack still waits for its
+ * TLB flush (which needs interrupts on), does the task go to
+ * stack_reclaimd.  That thread takes the most important task first, never
+ * enters direct reclaim (it may use the reserves, as kswapd does, and
+ * otherwise waits for kswapd), tries every task it holds in turn rather
+ * than spin on one, and runs at the priority of the most important task it
+ * holds.
+ *
+ * Once deferred, a wakeup is delivered by its completer only: any other
+ * wakeup that arrives meanwhile adds its states to ->wake_state and leaves
+ * the rest to the completer.  ->deferred is cleared only in the
+ * completer's own try_to_wake_up(), under p->pi_lock, which the completer
+ * marks with stack_reclaim_completing on its CPU.  So the wakeup lands on
+ * the sleep it was meant for and on no later one, and every state asked
+ * for meanwhile is delivered with it.
+ */
+static DEFINE_PER_CPU(struct irq_work, deferred_completer);
+static DEFINE_PER_CPU(struct task_struct *, stack_reclaim_completing);
+static LIST_HEAD(slow_list);		/* for stack_reclaimd; deferred_lock */
+static atomic_t nr_deferred;		/* tasks with ->deferred set */
+static atomic64_t deferred_wait_total_ns;
+static atomic64_t deferred_wait_max_ns;
+
+/* Deferred tasks completed per run of the irq_work before it requeues. */
+#define COMPLETER_BATCH		16
+
+static void kick_completer(void)
+{
+	unsigned int cpu = smp_processor_id();
+
+	/* A CPU going down no longer runs its irq_work: see queue_refill(). */
+	if (unlikely(!cpu_active(cpu)))
+		cpu = cpumask_any_but(cpu_active_mask, cpu);
+	irq_work_queue_on(per_cpu_ptr(&deferred_completer, cpu), cpu);
+}
+
 static void defer_wake_locked(struct task_struct *p, unsigned int state)
 {
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
 
 	sr->wake_state |= state;
+	if (sr->deferred)
+		return;
 	sr->deferred = true;
+	atomic_inc(&nr_deferred);
+	get_task_struct(p);
+	sr->deferred_at = local_clock();
 	raw_spin_lock(&deferred_lock);
-	if (list_empty(&sr->deferred_node)) {
-		get_task_struct(p);
-		sr->deferred_at = local_clock();
-		list_add_tail(&sr->deferred_node, p->flags & PF_KTHREAD ?
-			      &deferred_kthreads : &deferred_list);
-	}
+	list_add_tail(&sr->deferred_node, p->flags & PF_KTHREAD ?
+		      &deferred_kthreads : &deferred_list);
 	raw_spin_unlock(&deferred_lock);
 	count(SR_DEFERRED_WAKES, 1);
 	trace_stack_reclaim_defer(p, sr->holes);
-	/* Waking stack_reclaimd here would nest pi_locks. */
-	kick_stack_reclaimd();
+	kick_completer();
 }
 
 bool __stack_reclaim_wake(struct task_struct *p, unsigned int state)
@@ -905,6 +986,11 @@ bool __stack_reclaim_wake(struct task_struct *p, unsigned int state)
 	unsigned int n = hweight_long(sr->holes);
 
 	lockdep_assert_held(&p->pi_lock);
+	/* Its completer delivers it, with this wakeup's states. */
+	if (sr->deferred && __this_cpu_read(stack_reclaim_completing) != p) {
+		sr->wake_state |= state;
+		return false;
+	}
 	if (n) {
 		/* Another CPU may still map its stack to re-aged pages. */
 		if (reage_unflushed(sr)) {
@@ -921,35 +1007,12 @@ bool __stack_reclaim_wake(struct task_struct *p, unsigned int state)
 		fill_holes_locked(p, pages);
 		trace_stack_reclaim_repopulate(p, n, false);
 	}
-	sr->deferred = false;
+	if (sr->deferred) {
+		sr->deferred = false;
+		atomic_dec(&nr_deferred);
+	}
 	sr->wake_state = 0;
 	return true;
-}
-
-/* Memory for a deferred wakeup: may sleep, must not fail for good. */
-static struct page *alloc_deferred_page(void)
-{
-	unsigned int noreclaim;
-	struct page *page;
-
-	for (;;) {
-		/*
-		 * GFP_NOIO: the task we are waking may hold locks that I/O or
-		 * filesystem reclaim would wait for.
-		 */
-		page = alloc_stack_page(GFP_NOIO | __GFP_ZERO | __GFP_NOWARN |
-					__GFP_NORETRY);
-		if (page)
-			return page;
-		/* Like kswapd: a task others wait for may use the reserves. */
-		noreclaim = memalloc_noreclaim_save();
-		page = alloc_stack_page(GFP_NOWAIT | __GFP_ZERO | __GFP_NOWARN);
-		memalloc_noreclaim_restore(noreclaim);
-		if (page)
-			return page;
-		count(SR_REFILL_FAILURES, 1);
-		schedule_timeout_idle(HZ / 50);
-	}
 }
 
 struct deferred_fill {
@@ -957,18 +1020,14 @@ struct deferred_fill {
 	unsigned int	nr;
 	bool		need_more;
 	bool		need_flush;
-	bool		any_task;	/* fill even without a deferred wakeup */
 };
 
-static int fill_deferred_locked(struct task_struct *p, void *arg)
+static int fill_locked(struct task_struct *p, void *arg)
 {
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
 	struct deferred_fill *df = arg;
 	unsigned int n = hweight_long(sr->holes);
 
-	/* Someone else's wakeup found the reserve and woke it already. */
-	if (!sr->deferred && !df->any_task)
-		return 0;
 	if (n && reage_unflushed(sr)) {
 		df->need_flush = true;
 		return 0;
@@ -982,105 +1041,235 @@ static int fill_deferred_locked(struct task_struct *p, void *arg)
 		fill_holes_locked(p, df->pages + df->nr);
 		trace_stack_reclaim_repopulate(p, n, true);
 	}
-	/* ->deferred stays set until ttwu sees the stack whole. */
+	/* ->deferred stays set until the completer's own wakeup. */
 	return sr->deferred ? sr->wake_state : 0;
 }
 
 /*
- * Allocate for and fill @p's holes, sleeping for memory if need be.
- * Returns the states to wake @p with if it has a deferred wakeup.
+ * Fill @p's holes with pages from @alloc; then, if @p has a deferred
+ * wakeup and we own it (@p was taken off a deferred list), deliver it.
+ * Returns false, @p untouched, if memory or a TLB flush was missing.
  */
-static unsigned int fill_task(struct task_struct *p, bool any_task)
+static bool fill_and_wake(struct task_struct *p, struct page *(*alloc)(void),
+			  bool may_flush, bool owner)
 {
-	struct deferred_fill df = { .any_task = any_task };
-	unsigned int state;
+	struct deferred_fill df = { };
+	unsigned int state = 0;
+	unsigned long flags;
+	bool done = false;
 	LIST_HEAD(spare);
 
-	do {
+	for (;;) {
 		unsigned int want = hweight_long(READ_ONCE(p->stack_reclaim.holes));
 
-		while (df.nr < want)
-			df.pages[df.nr++] = alloc_deferred_page();
-		if (df.need_flush)
+		while (df.nr < want) {
+			struct page *page = alloc();
+
+			if (!page)
+				goto out;
+			df.pages[df.nr++] = page;
+		}
+		if (df.need_flush) {
+			if (!may_flush)
+				goto out;
 			reage_flush();
+		}
 		df.need_more = false;
 		df.need_flush = false;
-		state = task_call_func(p, fill_deferred_locked, &df);
-	} while (df.need_more || df.need_flush);
+		state = task_call_func(p, fill_locked, &df);
+		if (!df.need_more && !df.need_flush)
+			break;
+	}
+	done = true;
+	if (owner && state) {
+		u64 waited = local_clock() - READ_ONCE(p->stack_reclaim.deferred_at);
+		s64 max = atomic64_read(&deferred_wait_max_ns);
+		bool woken;
 
+		local_irq_save(flags);
+		__this_cpu_write(stack_reclaim_completing, p);
+		woken = wake_up_state(p, state);
+		__this_cpu_write(stack_reclaim_completing, NULL);
+		local_irq_restore(flags);
+		/* Only the completer clears ->deferred, so @p was ours to wake. */
+		WARN_ON_ONCE(!woken);
+		/* CPUs' clocks may differ a little: a statistic, kept >= 0. */
+		if ((s64)waited < 0)
+			waited = 0;
+		atomic64_add(waited, &deferred_wait_total_ns);
+		while ((s64)waited > max &&
+		       !atomic64_try_cmpxchg(&deferred_wait_max_ns, &max, waited))
+			;
+	}
+out:
 	while (df.nr)
 		list_add(&df.pages[--df.nr]->lru, &spare);
-	give_back_pages(&spare);
-	return state;
+	if (!list_empty(&spare))
+		give_back_pages(&spare);
+	return done;
 }
 
-static void complete_deferred_wake(struct task_struct *p)
+static struct page *alloc_atomic_page(void)
 {
-	u64 deferred_at = READ_ONCE(p->stack_reclaim.deferred_at);
-	unsigned int state = fill_task(p, false);
-	u64 now, waited_us;
+	return alloc_stack_page(GFP_ATOMIC | __GFP_ZERO | __GFP_NOWARN);
+}
 
-	/*
-	 * ttwu finds the stack whole now.  A wakeup that raced with us and
-	 * already woke the task cleared ->deferred, and state is 0 then.
-	 */
-	if (!state)
+/*
+ * stack_reclaimd's allocation: never direct reclaim, which may wait for a
+ * lock that a task whose wakeup we hold owns.  Atomic first, then the
+ * reserves below the min watermark, as kswapd may: a task others wait for.
+ */
+static struct page *alloc_noreclaim_page(void)
+{
+	unsigned int noreclaim;
+	struct page *page = alloc_atomic_page();
+
+	if (page)
+		return page;
+	noreclaim = memalloc_noreclaim_save();
+	page = alloc_stack_page(GFP_NOWAIT | __GFP_ZERO | __GFP_NOWARN);
+	memalloc_noreclaim_restore(noreclaim);
+	return page;
+}
+
+static struct task_struct *pop_deferred(void)
+{
+	struct task_struct *p;
+
+	raw_spin_lock(&deferred_lock);
+	p = list_first_entry_or_null(&deferred_kthreads, struct task_struct,
+				     stack_reclaim.deferred_node);
+	if (!p)
+		p = list_first_entry_or_null(&deferred_list, struct task_struct,
+					     stack_reclaim.deferred_node);
+	if (p)
+		list_del_init(&p->stack_reclaim.deferred_node);
+	raw_spin_unlock(&deferred_lock);
+	return p;
+}
+
+/* Hard interrupt context, on the CPU of (one of) the wakers. */
+static void deferred_completer_fn(struct irq_work *work)
+{
+	struct task_struct *p;
+	unsigned int n;
+	bool slow = false;
+
+	for (n = 0; n < COMPLETER_BATCH; n++) {
+		p = pop_deferred();
+		if (!p)
+			break;
+		if (fill_and_wake(p, alloc_atomic_page, false, true)) {
+			put_task_struct(p);
+			continue;
+		}
+		raw_spin_lock(&deferred_lock);
+		list_add_tail(&p->stack_reclaim.deferred_node, &slow_list);
+		raw_spin_unlock(&deferred_lock);
+		count(SR_DEFERRED_SLOW, 1);
+		slow = true;
+	}
+	if (slow)
+		wake_up_process(stack_reclaimd);
+	/* More than one batch: let interrupts in, then go on. */
+	if (n == COMPLETER_BATCH)
+		kick_completer();
+}
+
+/* The most important task stack_reclaimd holds, and its priority. */
+static struct task_struct *slow_first(int *prio)
+{
+	struct task_struct *p, *best = NULL;
+
+	*prio = MAX_PRIO;
+	raw_spin_lock_irq(&deferred_lock);
+	list_for_each_entry(p, &slow_list, stack_reclaim.deferred_node) {
+		if (READ_ONCE(p->prio) < *prio) {
+			best = p;
+			*prio = READ_ONCE(p->prio);
+		}
+	}
+	if (best)
+		list_del_init(&best->stack_reclaim.deferred_node);
+	raw_spin_unlock_irq(&deferred_lock);
+	return best;
+}
+
+/* Run at @prio, a task's effective priority (p->prio). */
+static void stack_reclaimd_set_prio(int prio)
+{
+	struct sched_attr attr = { .sched_policy = SCHED_NORMAL };
+	static int cur_prio = DEFAULT_PRIO;
+
+	if (prio == cur_prio)
 		return;
-	wake_up_state(p, state);
-	/* CPUs' clocks may differ a little: a statistic, never negative. */
-	now = local_clock();
-	waited_us = now > deferred_at ?
-		    div_u64(now - deferred_at, NSEC_PER_USEC) : 0;
-	WRITE_ONCE(deferred_wait_total_us, deferred_wait_total_us + waited_us);
-	if (waited_us > deferred_wait_max_us)
-		WRITE_ONCE(deferred_wait_max_us, waited_us);
+	cur_prio = prio;
+	if (prio < MAX_RT_PRIO) {
+		/* Deadline tasks (prio -1) get the highest FIFO priority. */
+		attr.sched_policy = SCHED_FIFO;
+		attr.sched_priority = MAX_RT_PRIO - 1 - max(prio, 0);
+	} else {
+		attr.sched_nice = PRIO_TO_NICE(prio);
+	}
+	/* Cannot fail for a kernel thread setting itself. */
+	sched_setattr_nocheck(current, &attr);
 }
 
 static int stack_reclaimd_fn(void *unused)
 {
-	bool worked = false;
+	LIST_HEAD(waiting);
 
 	for (;;) {
 		struct task_struct *p;
+		int prio;
 
+		p = slow_first(&prio);
+		if (p) {
+			stack_reclaimd_set_prio(prio);
+			if (fill_and_wake(p, alloc_noreclaim_page, true, true)) {
+				put_task_struct(p);
+			} else {
+				raw_spin_lock_irq(&deferred_lock);
+				list_add_tail(&p->stack_reclaim.deferred_node, &waiting);
+				raw_spin_unlock_irq(&deferred_lock);
+			}
+			cond_resched();
+			continue;
+		}
+		if (!list_empty(&waiting)) {
+			/* A round without memory: give kswapd time, then retry. */
+			raw_spin_lock_irq(&deferred_lock);
+			list_splice_init(&waiting, &slow_list);
+			raw_spin_unlock_irq(&deferred_lock);
+			count(SR_REFILL_FAILURES, 1);
+			schedule_timeout_idle(HZ / 50);
+			continue;
+		}
+		stack_reclaimd_set_prio(DEFAULT_PRIO);
 		raw_spin_lock_irq(&deferred_lock);
-		p = list_first_entry_or_null(&deferred_kthreads, struct task_struct,
-					     stack_reclaim.deferred_node);
-		if (!p)
-			p = list_first_entry_or_null(&deferred_list, struct task_struct,
-						     stack_reclaim.deferred_node);
-		if (p)
-			list_del_init(&p->stack_reclaim.deferred_node);
-		else if (!worked)
+		if (list_empty(&slow_list))
 			set_current_state(TASK_IDLE);
 		raw_spin_unlock_irq(&deferred_lock);
-		if (!p && worked) {
-			/*
-			 * Deferrals mean the reserves ran dry, and a refill that
-			 * failed is not retried by itself: try again now.
-			 */
-			worked = false;
-			reserve_refill_all();
-			continue;
-		}
-		if (!p) {
-			schedule();
-			continue;
-		}
-		worked = true;
-		complete_deferred_wake(p);
-		put_task_struct(p);
-		cond_resched();
+		schedule();
 	}
 	return 0;
 }
 
-static void deferred_irq_work_fn(struct irq_work *work)
+/* Memory that the disable path may wait for: no direct reclaim either. */
+static struct page *alloc_noreclaim_page_wait(void)
 {
-	wake_up_process(stack_reclaimd);
+	struct page *page;
+
+	while (!(page = alloc_noreclaim_page()))
+		schedule_timeout_idle(HZ / 50);
+	return page;
 }
 
-/* Give every reclaimed page back; for turning the feature off. */
+/*
+ * Give every reclaimed page back and deliver every deferred wakeup; for
+ * turning the feature off.  Nothing is reclaimed any more, so once the
+ * holes are filled no wakeup is deferred again.
+ */
 static void fill_all(void)
 {
 	struct task_struct *p;
@@ -1088,9 +1277,21 @@ static void fill_all(void)
 
 	while ((p = next_task_by_pid(&cursor))) {
 		if (READ_ONCE(p->stack_reclaim.holes))
-			fill_task(p, true);
+			fill_and_wake(p, alloc_noreclaim_page_wait, true, false);
 		put_task_struct(p);
 		cond_resched();
+	}
+	/* Their owners may be between popping and waking them: wait. */
+	while (atomic_read(&nr_deferred)) {
+		local_irq_disable();
+		p = pop_deferred();
+		local_irq_enable();
+		if (p) {
+			fill_and_wake(p, alloc_noreclaim_page_wait, true, true);
+			put_task_struct(p);
+		} else {
+			schedule_timeout_idle(1);
+		}
 	}
 }
 
@@ -1535,8 +1736,7 @@ static const struct attribute_group stack_reclaim_attr_group = {
 
 static int stats_show(struct seq_file *seq, void *v)
 {
-	unsigned int i, reserve = 0, deferred = 0;
-	struct list_head *pos;
+	unsigned int i, reserve = 0;
 	int cpu;
 
 	for (i = 0; i < SR_COUNTER_COUNT; i++)
@@ -1544,20 +1744,16 @@ static int stats_show(struct seq_file *seq, void *v)
 			   atomic_long_read(&counters[i]));
 	seq_printf(seq, "%-28s %ld\n", "pages_reclaimed_now",
 		   atomic_long_read(&pages_reclaimed_now));
-	for_each_online_cpu(cpu)
+	/* Possible CPUs: a page stranded on an offline one must show. */
+	for_each_possible_cpu(cpu)
 		reserve += READ_ONCE(per_cpu_ptr(&stack_reserve, cpu)->nr);
 	seq_printf(seq, "%-28s %u\n", "reserve_pages_now", reserve);
-	raw_spin_lock_irq(&deferred_lock);
-	list_for_each(pos, &deferred_kthreads)
-		deferred++;
-	list_for_each(pos, &deferred_list)
-		deferred++;
-	raw_spin_unlock_irq(&deferred_lock);
-	seq_printf(seq, "%-28s %u\n", "deferred_wakes_now", deferred);
+	seq_printf(seq, "%-28s %d\n", "deferred_wakes_now",
+		   atomic_read(&nr_deferred));
 	seq_printf(seq, "%-28s %llu\n", "deferred_wait_total_us",
-		   READ_ONCE(deferred_wait_total_us));
+		   div_u64(atomic64_read(&deferred_wait_total_ns), NSEC_PER_USEC));
 	seq_printf(seq, "%-28s %llu\n", "deferred_wait_max_us",
-		   READ_ONCE(deferred_wait_max_us));
+		   div_u64(atomic64_read(&deferred_wait_max_ns), NSEC_PER_USEC));
 	seq_printf(seq, "%-28s %lu\n", "full_pass_last_ms",
 		   READ_ONCE(full_pass_last_ms));
 	seq_printf(seq, "%-28s %lu\n", "full_pass_max_ms",
@@ -1575,11 +1771,15 @@ DEFINE_SHOW_ATTRIBUTE(stats);
  * stack and return, leaving those pages accessed.  Benchmarks and tests
  * use it for a task that went deep once and then sleeps (the "one-way
  * latch"): in a small kernel hardly any syscall gets past the top page.
+ * "N MS" also sleeps MS milliseconds (at most 1000) at the deepest point,
+ * so that stack walkers find the task blocked deep in its stack.
  */
 #define USE_STACK_FRAME		256
 #define USE_STACK_MAX		(THREAD_SIZE / 2)
+#define USE_STACK_MAX_SLEEP_MS	1000
 
-static noinline unsigned long use_stack(unsigned long bytes)
+static noinline unsigned long use_stack(unsigned long bytes,
+					unsigned int sleep_ms)
 {
 	u8 frame[USE_STACK_FRAME];
 	unsigned long sum = 0;
@@ -1587,7 +1787,9 @@ static noinline unsigned long use_stack(unsigned long bytes)
 	memset(frame, 0x5a, sizeof(frame));
 	barrier_data(frame);
 	if (bytes > sizeof(frame))
-		sum = use_stack(bytes - sizeof(frame));
+		sum = use_stack(bytes - sizeof(frame), sleep_ms);
+	else if (sleep_ms)
+		msleep(sleep_ms);
 	/* Keeps the frame live across the call: no tail call. */
 	barrier_data(frame);
 	return sum + frame[bytes % sizeof(frame)];
@@ -1596,15 +1798,25 @@ static noinline unsigned long use_stack(unsigned long bytes)
 static ssize_t use_stack_write(struct file *file, const char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
+	unsigned int sleep_ms = 0;
 	unsigned long bytes;
-	int ret;
+	char buf[32], *ms;
 
-	ret = kstrtoul_from_user(ubuf, count, 0, &bytes);
-	if (ret)
-		return ret;
-	if (!bytes || bytes > USE_STACK_MAX)
+	if (count >= sizeof(buf))
 		return -EINVAL;
-	use_stack(bytes);
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	ms = strchr(buf, ' ');
+	if (ms) {
+		*ms++ = '\0';
+		if (kstrtouint(ms, 0, &sleep_ms) ||
+		    sleep_ms > USE_STACK_MAX_SLEEP_MS)
+			return -EINVAL;
+	}
+	if (kstrtoul(buf, 0, &bytes) || !bytes || bytes > USE_STACK_MAX)
+		return -EINVAL;
+	use_stack(bytes, sleep_ms);
 	return count;
 }
 
@@ -1647,6 +1859,7 @@ early_param("stack_reclaim", stack_reclaim_param);
 
 static int stack_reclaim_cpu_online(unsigned int cpu)
 {
+	WRITE_ONCE(per_cpu_ptr(&stack_reserve, cpu)->offline, false);
 	schedule_work_on(cpu, &per_cpu_ptr(&stack_reserve, cpu)->refill_work);
 	return 0;
 }
@@ -1658,6 +1871,15 @@ static int stack_reclaim_cpu_offline(unsigned int cpu)
 	struct page *page, *next;
 	LIST_HEAD(pages);
 
+	/*
+	 * From here on nothing stores into this reserve (reserve_refill_fn(),
+	 * give_back_pages() check ->offline; the switch hook and queue_refill()
+	 * check cpu_active()), and a refill already running is waited for.
+	 * What is left is handed back, and the reserve stays empty while the
+	 * CPU is offline.
+	 */
+	WRITE_ONCE(r->offline, true);
+	cancel_work_sync(&r->refill_work);
 	local_irq_disable();
 	while (r->nr)
 		list_add(&r->pages[--r->nr]->lru, &pages);
@@ -1695,19 +1917,13 @@ static int __init stack_reclaim_init(void)
 		INIT_LIST_HEAD(&r->spill);
 		INIT_WORK(&r->refill_work, reserve_refill_fn);
 		init_irq_work(&r->refill_irq_work, reserve_refill_irq_work);
+		init_irq_work(per_cpu_ptr(&deferred_completer, cpu),
+			      deferred_completer_fn);
 	}
-	init_irq_work(&deferred_irq_work, deferred_irq_work_fn);
 
 	stack_reclaimd = kthread_run(stack_reclaimd_fn, NULL, "stack_reclaimd");
 	if (IS_ERR(stack_reclaimd))
 		goto fail;
-	/*
-	 * Above every SCHED_NORMAL task, as XNU runs thread_stack_daemon at
-	 * BASEPRI_PREEMPT_HIGH: a deferred wakeup is a task already woken,
-	 * and a CPU busy with a woken herd must not starve the thread that
-	 * lets them, and kthreads the system waits for, run.
-	 */
-	sched_set_fifo_low(stack_reclaimd);
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "mm/stack_reclaim:online",
 				stack_reclaim_cpu_online, stack_reclaim_cpu_offline);
 	if (ret < 0)

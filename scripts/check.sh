@@ -78,7 +78,7 @@ stage "9/10 boot and test"
 "$TOP/scripts/mkinitramfs.sh"
 img() { echo "$OUT/build/$1/arch/x86/boot/bzImage"; }
 boot() { "$TOP/scripts/boot.sh" "$@" || true; }
-all=sr_sysfs,sr_threads,sr_memcg,sr_drivers,sr_readers,sr_depth,sr_faults,sr_storm,sr_trace,sr_bootparam
+all=sr_sysfs,sr_threads,sr_memcg,sr_drivers,sr_readers,sr_depth,sr_faults,sr_rtwake,sr_storm,sr_trace,sr_bootparam
 [ -f "$(img test-gcc)" ] && boot gcc "$(img test-gcc)" $all
 [ -f "$(img test-gcc)" ] && boot gcc-off "$(img test-gcc)" sr_threads,sr_bootparam "stack_reclaim=off"
 [ -f "$(img test-gcc)" ] && boot gcc-badparam "$(img test-gcc)" sr_bootparam \
@@ -90,7 +90,7 @@ all=sr_sysfs,sr_threads,sr_memcg,sr_drivers,sr_readers,sr_depth,sr_faults,sr_sto
 # need preemption to show.
 [ -f "$(img debug-gcc)" ] && TIMEOUT=900 boot debug "$(img debug-gcc)" sr_kmemleak,$all,sr_walkers,sr_kmemleak
 [ -f "$(img test-32k)" ] && boot 32k "$(img test-32k)" \
-	sr_sysfs,sr_threads,sr_readers,sr_walkers,sr_depth,sr_faults,sr_storm preempt=full
+	sr_sysfs,sr_threads,sr_readers,sr_walkers,sr_depth,sr_faults,sr_rtwake,sr_storm preempt=full
 # KASAN checks every access to a stack page given back and to its shadow.
 [ -f "$(img kasan)" ] && TIMEOUT=900 boot kasan "$(img kasan)" sr_threads,sr_readers,sr_depth,sr_storm
 # The kernel's own selftests, stock and patched (aggressive reclaim).

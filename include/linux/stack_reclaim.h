@@ -8,7 +8,7 @@
  * no CPU can hold a TLB entry for it; it is unmapped with an atomic
  * compare-and-exchange and freed.  Before the task can run again,
  * try_to_wake_up() fills the holes with zeroed pages from a per-CPU
- * reserve, or hands the wakeup to a kernel thread that can allocate.  No
+ * reserve, or defers the wakeup until pages are allocated for it.  No
  * page fault is ever taken on a kernel stack.
  *
  * See Documentation/admin-guide/mm/stack_reclaim.rst.
@@ -81,8 +81,8 @@ void stack_reclaim_report_fault(unsigned long address);
  * Called by try_to_wake_up() with @p->pi_lock held, after it has seen
  * @p->on_rq == 0 and before it sets TASK_WAKING.
  *
- * Return: true if @p may be woken now; false if the wakeup was handed to
- * the stack_reclaimd thread, which completes it once it has memory.
+ * Return: true if @p may be woken now; false if the wakeup was deferred:
+ * its completer delivers it once the holes are filled (mm/stack_reclaim.c).
  */
 static __always_inline bool stack_reclaim_wake(struct task_struct *p,
 					       unsigned int state)
@@ -91,6 +91,21 @@ static __always_inline bool stack_reclaim_wake(struct task_struct *p,
 	    unlikely(p->stack_reclaim.holes || p->stack_reclaim.deferred))
 		return __stack_reclaim_wake(p, state);
 	return true;
+}
+
+/**
+ * stack_reclaim_wake_pending - is a deferred wakeup of @p in flight?
+ * @p:	a task, with @p->pi_lock held
+ *
+ * The freezer leaves such a task for its next pass, as it does a running
+ * one: the wakeup was given before the freeze, and freezing @p now would
+ * make the completer's wakeup find TASK_FROZEN instead of the sleep it
+ * was meant for.
+ */
+static inline bool stack_reclaim_wake_pending(struct task_struct *p)
+{
+	lockdep_assert_held(&p->pi_lock);
+	return stack_reclaim_active() && p->stack_reclaim.deferred;
 }
 
 static __always_inline void stack_reclaim_switch_out(struct task_struct *prev,
@@ -140,6 +155,11 @@ static inline void stack_reclaim_read_end(struct task_struct *p) { }
 static inline bool stack_reclaim_wake(struct task_struct *p, unsigned int state)
 {
 	return true;
+}
+
+static inline bool stack_reclaim_wake_pending(struct task_struct *p)
+{
+	return false;
 }
 
 static inline void stack_reclaim_switch_out(struct task_struct *prev,

@@ -8,12 +8,13 @@
  * is preempted after reading that SP, and meanwhile the task returns,
  * sleeps shallow and has the pages below its new SP re-aged, the walker
  * resumes on pages that are gone.  This makes that happen as often as it
- * can: NR_DEEP threads alternate bursts deep in the kernel (debugfs
- * use_stack) with short sleeps near the top of their stacks; re-aging runs
- * every 10 ms with reage_ms=1 and min_sleep_ms=0; low-priority walkers
- * read every thread's /proc/PID/stack and wchan while CPU hogs preempt
- * them; sysrq t runs every 2 s.  On a preemptible kernel without the fix
- * this oopses in the unwinder within seconds.  The console judge catches
+ * can: NR_DEEP threads alternate 5 ms asleep 8K deep in the kernel
+ * (debugfs use_stack "8192 5") with 20 ms asleep near the top of their
+ * stacks; re-aging runs every 10 ms with reage_ms=1 and min_sleep_ms=0;
+ * low-priority walkers read every thread's /proc/PID/stack and wchan while
+ * CPU hogs preempt them; sysrq t, whose walks print frame by frame to a
+ * slow console, runs every second.  Without the fix this oopses in the
+ * unwinder within seconds.  The console judge catches
  * that; the program checks that re-aging really ran during the race.
  * SR_WALKERS_SECS sets the duration (default 20 s of guest time).
  */
@@ -41,17 +42,6 @@ static atomic_long walks, deep_bursts;
 static pid_t deep_tid[NR_DEEP];
 static atomic_int nr_started;
 
-/* Deep in the kernel for about @ms, then back out. */
-static void deep_burst(int fd, double ms)
-{
-	double end = now_s() + ms / 1000;
-
-	do {
-		if (write(fd, "8192", 4) != 4)
-			break;
-	} while (now_s() < end);
-}
-
 static void *deep_thread(void *arg)
 {
 	long i = (long)arg;
@@ -61,7 +51,9 @@ static void *deep_thread(void *arg)
 	deep_tid[i] = syscall(SYS_gettid);
 	atomic_fetch_add(&nr_started, 1);
 	while (fd >= 0 && !atomic_load(&stop)) {
-		deep_burst(fd, 5);
+		/* Asleep 5 ms at the bottom of 8K of stack. */
+		if (write(fd, "8192 5", 6) != 6)
+			break;
 		atomic_fetch_add(&deep_bursts, 1);
 		nanosleep(&shallow, NULL);
 	}
@@ -138,13 +130,13 @@ int main(void)
 		pthread_create(&hogs[i], NULL, hog, NULL);
 
 	end = now_s() + secs;
-	next_sysrq = now_s() + 2;
+	next_sysrq = now_s() + 1;
 	while (now_s() < end) {
 		usleep(100000);
 		if (now_s() >= next_sysrq) {
 			put("/proc/sysrq-trigger", "t");
 			sysrqs++;
-			next_sysrq = now_s() + 2;
+			next_sysrq = now_s() + 1;
 		}
 	}
 	atomic_store(&stop, 1);
