@@ -133,6 +133,7 @@ static const char *const counter_names[] = {
 	[SR_FULL_PASSES]		= "full_passes",
 	[SR_REAGE_SKIP_PINNED]		= "reage_skipped_pinned",
 	[SR_DEFERRED_SLOW]		= "deferred_wakes_slow",
+	[SR_DEFERRED_NOMEM]		= "deferred_nomem_rounds",
 };
 
 static_assert(ARRAY_SIZE(counter_names) == SR_COUNTER_COUNT);
@@ -225,13 +226,13 @@ static bool reage_unflushed(struct task_stack_reclaim *sr)
  * also covers unmaps by a concurrent scanner, so one published generation
  * is true for all tasks.
  */
-static void reage_flush(void)
+static bool reage_flush(void)
 {
 	long gen = atomic_long_read(&reage_unmap_gen);
 	long done = atomic_long_read(&reage_flushed_gen);
 
 	if (gen <= done)
-		return;
+		return false;
 	/* The PTE clears of every generation up to @gen are visible. */
 	smp_mb();
 	flush_tlb_all();
@@ -239,6 +240,7 @@ static void reage_flush(void)
 	while (done < gen &&
 	       !atomic_long_try_cmpxchg_release(&reage_flushed_gen, &done, gen))
 		;
+	return true;
 }
 
 static unsigned long task_stack_base(struct task_struct *p)
@@ -306,9 +308,21 @@ static bool reserve_put(struct stack_reserve *r, struct page *page)
  */
 static DECLARE_FAULT_ATTR(fail_stack_reclaim);
 
+static bool kunit_fail_allocs;
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* For the KUnit suite: fail those allocations, without fault injection. */
+void stack_reclaim_fail_allocs(bool fail)
+{
+	WRITE_ONCE(kunit_fail_allocs, fail);
+}
+EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_fail_allocs);
+#endif
+
 static struct page *alloc_stack_page(gfp_t gfp)
 {
-	if (should_fail(&fail_stack_reclaim, PAGE_SIZE))
+	if (should_fail(&fail_stack_reclaim, PAGE_SIZE) ||
+	    (IS_ENABLED(CONFIG_KUNIT) && READ_ONCE(kunit_fail_allocs)))
 		return NULL;
 	return alloc_page(gfp);
 }
@@ -572,12 +586,14 @@ static void reclaim_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
  * below today's SP is dead to them, and re-aging waits until they are gone.
  *
  * Ordering: the walker's refcount_inc_not_zero() is a locked RMW, a full
- * barrier on x86, before it loads thread.sp; here a full barrier separates
- * @p's last switch-out (its store of thread.sp, seen through the pi_lock
- * and rq lock chain that showed @p blocked) from the load of the count.
- * Either the walker's increment is seen here, or the walker reads the SP
- * that re-aging goes by, and only ever reads above it: a walker that pins
- * after this check finds @p still blocked, as pi_lock is held.
+ * barrier on x86 (an architecture without that must order the increment
+ * before the load of thread.sp, see <linux/stack_reclaim.h>), before it
+ * loads thread.sp.  Here @p's last switch-out, its store of thread.sp, is
+ * ordered before the barrier by the acquire of p->on_cpu in
+ * reclaim_task_locked(), and the count is loaded after it.  Either the
+ * walker's increment is seen here, or the walker reads the SP that
+ * re-aging goes by, and only ever reads above it: a walker that pins after
+ * this check finds @p still blocked, as pi_lock is held.
  */
 static bool stack_pinned_by_others(struct task_struct *p)
 {
@@ -601,18 +617,20 @@ static void reage_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
 	struct vm_struct *vm = task_stack_vm_area(p);
 	unsigned long base = task_stack_base(p);
-	unsigned long sp = arch_stack_reclaim_saved_sp(p);
 	unsigned int i, nr = 0;
+	unsigned long sp;
 
 	lockdep_assert_held(&p->pi_lock);
 	if (time_before(jiffies, sr->slept_at + rc->reage_after) ||
-	    atomic_read(&sr->readers) ||
-	    WARN_ON_ONCE(sp <= base || sp > base + THREAD_SIZE))
+	    atomic_read(&sr->readers))
 		return;
 	if (stack_pinned_by_others(p)) {
 		count(SR_REAGE_SKIP_PINNED, 1);
 		return;
 	}
+	sp = arch_stack_reclaim_saved_sp(p);
+	if (WARN_ON_ONCE(sp <= base || sp > base + THREAD_SIZE))
+		return;
 	for (i = 0; i < TOP_PAGE && base + (i + 1) * PAGE_SIZE <= sp; i++) {
 		pte_t *ptep = stack_pte(p, i);
 		struct page *page;
@@ -638,6 +656,15 @@ static int reclaim_task_locked(struct task_struct *p, void *arg)
 	int reason = reclaim_skip_reason(p, rc->check_age);
 	unsigned int nr = rc->nr, nr_unflushed = rc->nr_unflushed;
 
+	/*
+	 * Dequeued is not yet off its CPU: between block_task() and the
+	 * switch, __schedule() may drop the rq lock (newidle balancing), and
+	 * task_call_func() then gets it with @p still running on its stack.
+	 * The acquire pairs with finish_task(): after it, every store @p made
+	 * on its CPU (its stack, thread.sp) is visible here.
+	 */
+	if (reason < 0 && smp_load_acquire(&p->on_cpu))
+		reason = SR_SKIP_RUNNING;
 	if (reason >= 0) {
 		count(reason, 1);
 		return 0;
@@ -686,10 +713,12 @@ static void reage_release(struct reclaim_ctx *rc)
 
 	if (!rc->nr_unflushed)
 		return;
-	reage_flush();
-	count(SR_TLB_FLUSHES, 1);
-	if (rc->nr_reaged)
-		count(SR_REAGE_FLUSHES, 1);
+	/* Another scanner's flush may have covered this batch already. */
+	if (reage_flush()) {
+		count(SR_TLB_FLUSHES, 1);
+		if (rc->nr_reaged)
+			count(SR_REAGE_FLUSHES, 1);
+	}
 	/* Re-aged pages held the dead frames of their task: no data may leak. */
 	list_for_each_entry(page, &rc->unflushed, lru)
 		clear_page(page_address(page));
@@ -700,7 +729,7 @@ static void reage_release(struct reclaim_ctx *rc)
 
 /*
  * Reclaim what can be reclaimed from one task; process context.  Never
- * accessed pages are released at once; re-aged ones wait on @rc->reaged for
+ * accessed pages are released at once; re-aged ones wait on @rc->unflushed for
  * reage_release().  Returns the number of pages taken.
  */
 static unsigned int reclaim_one(struct task_struct *p, struct reclaim_ctx *rc)
@@ -926,10 +955,9 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
  * Only when atomic memory is gone, or a re-aged stack still waits for its
  * TLB flush (which needs interrupts on), does the task go to
  * stack_reclaimd.  That thread takes the most important task first, never
- * enters direct reclaim (it may use the reserves, as kswapd does, and
- * otherwise waits for kswapd), tries every task it holds in turn rather
- * than spin on one, and runs at the priority of the most important task it
- * holds.
+ * enters direct reclaim (it allocates atomically and otherwise waits for
+ * kswapd), tries every task it holds in turn rather than spin on one, and
+ * runs at the priority of the most important task it holds.
  *
  * Once deferred, a wakeup is delivered by its completer only: any other
  * wakeup that arrives meanwhile adds its states to ->wake_state and leaves
@@ -954,8 +982,13 @@ static void kick_completer(void)
 	unsigned int cpu = smp_processor_id();
 
 	/* A CPU going down no longer runs its irq_work: see queue_refill(). */
-	if (unlikely(!cpu_active(cpu)))
-		cpu = cpumask_any_but(cpu_active_mask, cpu);
+	if (unlikely(!cpu_active(cpu))) {
+		unsigned int other = cpumask_any_but(cpu_active_mask, cpu);
+
+		/* The last CPU never goes down, but do not index past the end. */
+		if (!WARN_ON_ONCE(other >= nr_cpu_ids))
+			cpu = other;
+	}
 	irq_work_queue_on(per_cpu_ptr(&deferred_completer, cpu), cpu);
 }
 
@@ -987,9 +1020,13 @@ bool __stack_reclaim_wake(struct task_struct *p, unsigned int state)
 
 	lockdep_assert_held(&p->pi_lock);
 	/* Its completer delivers it, with this wakeup's states. */
-	if (sr->deferred && __this_cpu_read(stack_reclaim_completing) != p) {
-		sr->wake_state |= state;
-		return false;
+	if (sr->deferred) {
+		if (__this_cpu_read(stack_reclaim_completing) != p) {
+			sr->wake_state |= state;
+			return false;
+		}
+		/* The completer filled them, and reclaim skips @p since. */
+		WARN_ON_ONCE(n);
 	}
 	if (n) {
 		/* Another CPU may still map its stack to re-aged pages. */
@@ -1059,6 +1096,9 @@ static bool fill_and_wake(struct task_struct *p, struct page *(*alloc)(void),
 	bool done = false;
 	LIST_HEAD(spare);
 
+	/* A re-aging flush needs interrupts on: no allocation for nothing. */
+	if (!may_flush && reage_unflushed(&p->stack_reclaim))
+		return false;
 	for (;;) {
 		unsigned int want = hweight_long(READ_ONCE(p->stack_reclaim.holes));
 
@@ -1114,24 +1154,6 @@ static struct page *alloc_atomic_page(void)
 	return alloc_stack_page(GFP_ATOMIC | __GFP_ZERO | __GFP_NOWARN);
 }
 
-/*
- * stack_reclaimd's allocation: never direct reclaim, which may wait for a
- * lock that a task whose wakeup we hold owns.  Atomic first, then the
- * reserves below the min watermark, as kswapd may: a task others wait for.
- */
-static struct page *alloc_noreclaim_page(void)
-{
-	unsigned int noreclaim;
-	struct page *page = alloc_atomic_page();
-
-	if (page)
-		return page;
-	noreclaim = memalloc_noreclaim_save();
-	page = alloc_stack_page(GFP_NOWAIT | __GFP_ZERO | __GFP_NOWARN);
-	memalloc_noreclaim_restore(noreclaim);
-	return page;
-}
-
 static struct task_struct *pop_deferred(void)
 {
 	struct task_struct *p;
@@ -1176,34 +1198,48 @@ static void deferred_completer_fn(struct irq_work *work)
 		kick_completer();
 }
 
-/* The most important task stack_reclaimd holds, and its priority. */
-static struct task_struct *slow_first(int *prio)
+/*
+ * Take the most important task off slow_list.  *@prio becomes the highest
+ * effective priority among all the tasks stack_reclaimd holds, those
+ * @waiting for memory included, or MAX_PRIO if it holds none.
+ */
+static struct task_struct *slow_first(struct list_head *waiting, int *prio)
 {
 	struct task_struct *p, *best = NULL;
+	int top = MAX_PRIO;
 
-	*prio = MAX_PRIO;
 	raw_spin_lock_irq(&deferred_lock);
 	list_for_each_entry(p, &slow_list, stack_reclaim.deferred_node) {
-		if (READ_ONCE(p->prio) < *prio) {
+		if (READ_ONCE(p->prio) < top) {
 			best = p;
-			*prio = READ_ONCE(p->prio);
+			top = READ_ONCE(p->prio);
 		}
 	}
 	if (best)
 		list_del_init(&best->stack_reclaim.deferred_node);
 	raw_spin_unlock_irq(&deferred_lock);
+	list_for_each_entry(p, waiting, stack_reclaim.deferred_node)
+		top = min(top, READ_ONCE(p->prio));
+	*prio = top;
 	return best;
 }
 
-/* Run at @prio, a task's effective priority (p->prio). */
+static int stack_reclaimd_prio = DEFAULT_PRIO;
+
+/*
+ * Run at @prio, the effective priority (p->prio) of the most important
+ * task held.  A task boosted after it was queued is seen at the next task
+ * or, while memory is short, at the next retry (20 ms).
+ */
 static void stack_reclaimd_set_prio(int prio)
 {
 	struct sched_attr attr = { .sched_policy = SCHED_NORMAL };
-	static int cur_prio = DEFAULT_PRIO;
 
-	if (prio == cur_prio)
+	if (prio == MAX_PRIO)
+		prio = DEFAULT_PRIO;
+	if (prio == stack_reclaimd_prio)
 		return;
-	cur_prio = prio;
+	stack_reclaimd_prio = prio;
 	if (prio < MAX_RT_PRIO) {
 		/* Deadline tasks (prio -1) get the highest FIFO priority. */
 		attr.sched_policy = SCHED_FIFO;
@@ -1211,28 +1247,24 @@ static void stack_reclaimd_set_prio(int prio)
 	} else {
 		attr.sched_nice = PRIO_TO_NICE(prio);
 	}
-	/* Cannot fail for a kernel thread setting itself. */
-	sched_setattr_nocheck(current, &attr);
+	WARN_ON_ONCE(sched_setattr_nocheck(current, &attr));
 }
 
 static int stack_reclaimd_fn(void *unused)
 {
-	LIST_HEAD(waiting);
+	LIST_HEAD(waiting);	/* tried this round, no memory */
 
 	for (;;) {
 		struct task_struct *p;
 		int prio;
 
-		p = slow_first(&prio);
+		p = slow_first(&waiting, &prio);
+		stack_reclaimd_set_prio(prio);
 		if (p) {
-			stack_reclaimd_set_prio(prio);
-			if (fill_and_wake(p, alloc_noreclaim_page, true, true)) {
+			if (fill_and_wake(p, alloc_atomic_page, true, true))
 				put_task_struct(p);
-			} else {
-				raw_spin_lock_irq(&deferred_lock);
+			else
 				list_add_tail(&p->stack_reclaim.deferred_node, &waiting);
-				raw_spin_unlock_irq(&deferred_lock);
-			}
 			cond_resched();
 			continue;
 		}
@@ -1241,11 +1273,10 @@ static int stack_reclaimd_fn(void *unused)
 			raw_spin_lock_irq(&deferred_lock);
 			list_splice_init(&waiting, &slow_list);
 			raw_spin_unlock_irq(&deferred_lock);
-			count(SR_REFILL_FAILURES, 1);
+			count(SR_DEFERRED_NOMEM, 1);
 			schedule_timeout_idle(HZ / 50);
 			continue;
 		}
-		stack_reclaimd_set_prio(DEFAULT_PRIO);
 		raw_spin_lock_irq(&deferred_lock);
 		if (list_empty(&slow_list))
 			set_current_state(TASK_IDLE);
@@ -1255,12 +1286,16 @@ static int stack_reclaimd_fn(void *unused)
 	return 0;
 }
 
-/* Memory that the disable path may wait for: no direct reclaim either. */
-static struct page *alloc_noreclaim_page_wait(void)
+/*
+ * Memory that the disable path may wait for.  No direct reclaim here
+ * either: it could wait for a lock that a task whose wakeup is deferred
+ * owns.  kswapd, woken by the failed attempts, makes the memory.
+ */
+static struct page *alloc_atomic_page_wait(void)
 {
 	struct page *page;
 
-	while (!(page = alloc_noreclaim_page()))
+	while (!(page = alloc_atomic_page()))
 		schedule_timeout_idle(HZ / 50);
 	return page;
 }
@@ -1277,7 +1312,7 @@ static void fill_all(void)
 
 	while ((p = next_task_by_pid(&cursor))) {
 		if (READ_ONCE(p->stack_reclaim.holes))
-			fill_and_wake(p, alloc_noreclaim_page_wait, true, false);
+			fill_and_wake(p, alloc_atomic_page_wait, true, false);
 		put_task_struct(p);
 		cond_resched();
 	}
@@ -1287,7 +1322,7 @@ static void fill_all(void)
 		p = pop_deferred();
 		local_irq_enable();
 		if (p) {
-			fill_and_wake(p, alloc_noreclaim_page_wait, true, true);
+			fill_and_wake(p, alloc_atomic_page_wait, true, true);
 			put_task_struct(p);
 		} else {
 			schedule_timeout_idle(1);

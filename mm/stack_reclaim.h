@@ -30,6 +30,7 @@ enum stack_reclaim_counter {
 	SR_FULL_PASSES,		/* periodic scans and writes to "reclaim" */
 	SR_REAGE_SKIP_PINNED,	/* a walker held the stack: not re-aged */
 	SR_DEFERRED_SLOW,	/* deferred wakeups left to stack_reclaimd */
+	SR_DEFERRED_NOMEM,	/* stack_reclaimd rounds that found no memory */
 	SR_COUNTER_COUNT,
 };
 
@@ -40,6 +41,7 @@ void stack_reclaim_set_reserve(unsigned int pages);
 void stack_reclaim_set_switch_hook(bool on);
 void stack_reclaim_set_min_sleep_ms(unsigned int ms);
 void stack_reclaim_set_reage_ms(unsigned int ms);
+void stack_reclaim_fail_allocs(bool fail);
 #endif
 
 #endif /* MM_STACK_RECLAIM_H */

@@ -27,6 +27,7 @@ struct sr_thread {
 	struct task_struct	*task;
 	atomic_t		asked;		/* runs requested */
 	atomic_t		runs;		/* runs done */
+	atomic_t		wakes;		/* returns from schedule() */
 	bool			deep;		/* recurse on the next run */
 	unsigned long		check_zero;	/* pages to check on the next run */
 	int			result;		/* 0, or -EIO on a bad page */
@@ -87,6 +88,7 @@ static int sr_thread_fn(void *arg)
 			break;
 		if (atomic_read(&t->asked) == atomic_read(&t->runs)) {
 			schedule();
+			atomic_inc(&t->wakes);
 			continue;
 		}
 		__set_current_state(TASK_RUNNING);
@@ -227,6 +229,7 @@ static int sr_test_init(struct kunit *test)
 /* A test stopped by a failed assertion leaves the defaults behind it. */
 static void sr_test_exit(struct kunit *test)
 {
+	stack_reclaim_fail_allocs(false);
 	stack_reclaim_set_switch_hook(false);
 	stack_reclaim_set_min_sleep_ms(1000);
 	stack_reclaim_set_reage_ms(0);
@@ -343,6 +346,44 @@ static void empty_reserve_defers_wakeup(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->result, 0);
 	KUNIT_EXPECT_GT(test, stack_reclaim_counter(SR_DEFERRED_WAKES), deferred);
 	KUNIT_EXPECT_GT(test, stack_reclaim_counter(SR_RESERVE_MISSES), misses);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(t->task->stack_reclaim.holes), 0);
+	sr_thread_stop(t);
+}
+
+/*
+ * A deferred wakeup is delivered once, by its completer: a wakeup that
+ * comes while it is pending joins it instead of waking the thread, and
+ * none lands on the sleep after.  Allocations fail meanwhile, so the
+ * wakeup stays deferred (with stack_reclaimd retrying) until they succeed.
+ */
+static void deferred_wakeup_is_exact(struct kunit *test)
+{
+	struct sr_thread *t = sr_thread_start_reclaimable(test);
+	int want, wakes, ms;
+
+	KUNIT_ASSERT_GT(test, sr_thread_reclaim(t), 0);
+	stack_reclaim_set_reserve(0);
+	stack_reclaim_fail_allocs(true);
+	wakes = atomic_read(&t->wakes);
+	want = atomic_inc_return(&t->asked);
+	wake_up_process(t->task);
+	msleep(50);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(t->task->stack_reclaim.deferred));
+	wake_up_state(t->task, TASK_UNINTERRUPTIBLE);
+	msleep(50);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&t->wakes), wakes,
+			    "woken while its wakeup was deferred");
+	KUNIT_EXPECT_EQ(test, READ_ONCE(t->task->__state), TASK_UNINTERRUPTIBLE);
+	stack_reclaim_fail_allocs(false);
+	stack_reclaim_set_reserve(32);
+	for (ms = 0; ms < WAIT_MS && atomic_read(&t->runs) < want; ms++)
+		usleep_range(1000, 2000);
+	KUNIT_ASSERT_GE_MSG(test, atomic_read(&t->runs), want, "deferred wakeup lost");
+	KUNIT_ASSERT_TRUE(test, sr_thread_wait_off_cpu(t));
+	msleep(100);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&t->wakes), wakes + 1,
+			    "not exactly one wakeup");
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(t->task->stack_reclaim.deferred));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(t->task->stack_reclaim.holes), 0);
 	sr_thread_stop(t);
 }
@@ -566,6 +607,7 @@ static struct kunit_case stack_reclaim_test_cases[] = {
 	KUNIT_CASE(touched_pages_are_kept),
 	KUNIT_CASE(pages_given_back_are_zero),
 	KUNIT_CASE(empty_reserve_defers_wakeup),
+	KUNIT_CASE(deferred_wakeup_is_exact),
 	KUNIT_CASE(exit_with_holes),
 	KUNIT_CASE(recycled_stack_keeps_untouched_pages),
 	KUNIT_CASE(reage_takes_pages_below_sp),

@@ -213,8 +213,8 @@ def markdown(data, meta, out):
     md.append("\n## Wake latency of a reclaimed task (feature on)\n")
     md.append("Median time from FUTEX_WAKE on CPU 0 to the sleeper running "
               "on CPU 1, for a sleeper whose pages were never taken, one "
-              "refilled from the per-CPU reserve, and one woken through "
-              "stack_reclaimd (reserve_pages=0).\n")
+              "refilled from the per-CPU reserve, and one whose wakeup was "
+              "deferred (reserve_pages=0).\n")
     md.append("| path | µs | extra over resident |")
     md.append("|---|---:|---:|")
     base = med(data, "on", "wake_latency_resident")
@@ -222,6 +222,27 @@ def markdown(data, meta, out):
         v = med(data, "on", f"wake_latency_{path}")
         extra = v - base if v is not None and base is not None else None
         md.append(f"| {path} | {fmt(v)} | {fmt(extra)} |")
+
+    herds = sorted({int(b.split("_")[1]) for (m, b) in data
+                    if m == "on" and b.startswith("herd_") and b.endswith("_p50_off")})
+    if herds:
+        md.append("\n## Herd wakeups, in-boot (feature on)\n")
+        md.append("N threads asleep on one futex, woken by one FUTEX_WAKE; "
+                  "wake-to-run of each thread.  In one boot, rounds of the "
+                  "feature off, on with every sleeper reclaimed just before "
+                  "the wake, and off again, the order rotating, the same "
+                  "threads and steps in each (tests/guest/sr_herd.c).  "
+                  "Ratios of medians over rounds; boots' medians.\n")
+        md.append("| threads | p50 off µs | p50 on/off | p99 on/off | last on/off | "
+                  "again/off (p50, last) | wakeups deferred |")
+        md.append("|---:|---:|---:|---:|---:|---:|---:|")
+        for n in herds:
+            g = lambda k: med(data, "on", f"herd_{n}_{k}")
+            frac = g("deferred_fraction")
+            md.append(f"| {n:,} | {fmt(g('p50_off'), 0)} | {fmt(g('p50_on_ratio'), 3)} | "
+                      f"{fmt(g('p99_on_ratio'), 3)} | {fmt(g('last_on_ratio'), 3)} | "
+                      f"{fmt(g('p50_again_ratio'), 3)}, {fmt(g('last_again_ratio'), 3)} | "
+                      f"{'n/a' if frac is None else f'{frac * 100:.1f}%'} |")
 
     md.append("\n## Scan cost (feature on)\n")
     md.append("Wall time of a full pass through the `reclaim` trigger over N "

@@ -17,6 +17,9 @@
 # the cost benchmarks with the feature switched off, on, on with the
 # switch hook, and off again through sysfs, which cancels the drift
 # between boots (off again/off is the noise left within one boot).
+# The "on" boot also runs the herd benchmark (tests/guest/sr_herd.c):
+# 1,000 and 10,000 futex waiters woken at once, off against on with every
+# sleeper reclaimed, in one boot.
 # Each boot runs every benchmark of tests/guest/sr_bench.c once; the order
 # of the kernels flips every round so drift cancels.  Results: raw numbers
 # in out/bench/raw.csv, medians and ratios in bench/results.{csv,json},
@@ -58,12 +61,15 @@ for r in $(seq 1 "$runs"); do
 		[ -n "${BENCH_DEEP:-}" ] && extra="$extra sr.env.BENCH_DEEP=$BENCH_DEEP"
 		[ $m = stock ] || [ $m = again ] &&
 			img=$OUT/build/bench-stock/arch/x86/boot/bzImage
-		[ $m = on ] && extra="$extra sr.env.BENCH_AB=${BENCH_AB:-4}"
+		progs=sr_bench
+		# The herd benchmark switches the feature off and on in one boot.
+		[ $m = on ] && extra="$extra sr.env.BENCH_AB=${BENCH_AB:-4}" &&
+			progs=sr_bench,sr_herd
 		[ $m = 32k ] && img=$OUT/build/bench-32k/arch/x86/boot/bzImage
 		[ $m = off ] && extra="$extra stack_reclaim=off"
 		say "bench: round $r/$runs, kernel $m"
 		MEM=6G TIMEOUT=3600 RESULTS=$dir/boots.log \
-			"$TOP/scripts/boot.sh" "bench-$r-$m" "$img" sr_bench "$extra" ||
+			"$TOP/scripts/boot.sh" "bench-$r-$m" "$img" "$progs" "$extra" ||
 			die "bench boot $r/$m failed; see $OUT/logs/bench-$r-$m.log"
 		grep '^guest: bench: ' "$OUT/logs/bench-$r-$m.log" |
 			awk -v r="$r" -v m="$m" '{ print r "," m "," $3 "," $4 "," $5 }' \
