@@ -472,8 +472,8 @@ static int reclaim_skip_reason(struct task_struct *p, bool check_age)
 	unsigned int state = READ_ONCE(p->__state);
 
 	/*
-	 * Real-time and deadline tasks are left alone, by policy and by
-	 * effective priority (an rt_mutex owner boosted by an RT waiter):
+	 * Real-time and deadline tasks are left alone, by effective priority
+	 * (p->prio: their policy, or an RT waiter's boost of an rt_mutex owner):
 	 * their wakeup must not even wait for an allocation.  Among them are
 	 * the stopper threads, which stop_machine() waits for with a CPU
 	 * spinning in multi_cpu_stop().  A task boosted or made RT after its
@@ -482,7 +482,7 @@ static int reclaim_skip_reason(struct task_struct *p, bool check_age)
 	 */
 	if (!p->stack_reclaim.reclaimable || is_idle_task(p) ||
 	    (p->flags & (PF_EXITING | PF_KSWAPD | PF_MEMALLOC)) ||
-	    rt_or_dl_task_policy(p) || rt_or_dl_task(p) || p == stack_reclaimd)
+	    rt_or_dl_task(p) || p == stack_reclaimd)
 		return SR_SKIP_EXCLUDED;
 	/*
 	 * Blocked means: a sleeping state and dequeued.  TASK_NEW is excluded
@@ -1157,8 +1157,9 @@ static struct page *alloc_atomic_page(void)
 static struct task_struct *pop_deferred(void)
 {
 	struct task_struct *p;
+	unsigned long flags;
 
-	raw_spin_lock(&deferred_lock);
+	raw_spin_lock_irqsave(&deferred_lock, flags);
 	p = list_first_entry_or_null(&deferred_kthreads, struct task_struct,
 				     stack_reclaim.deferred_node);
 	if (!p)
@@ -1166,7 +1167,7 @@ static struct task_struct *pop_deferred(void)
 					     stack_reclaim.deferred_node);
 	if (p)
 		list_del_init(&p->stack_reclaim.deferred_node);
-	raw_spin_unlock(&deferred_lock);
+	raw_spin_unlock_irqrestore(&deferred_lock, flags);
 	return p;
 }
 
@@ -1318,9 +1319,7 @@ static void fill_all(void)
 	}
 	/* Their owners may be between popping and waking them: wait. */
 	while (atomic_read(&nr_deferred)) {
-		local_irq_disable();
 		p = pop_deferred();
-		local_irq_enable();
 		if (p) {
 			fill_and_wake(p, alloc_atomic_page_wait, true, true);
 			put_task_struct(p);
