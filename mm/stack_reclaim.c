@@ -166,6 +166,7 @@ EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_counter);
 struct stack_reserve {
 	unsigned int		nr;
 	bool			offline;	/* handed back, CPU going down */
+	bool			refill_failed;	/* no memory at the last refill */
 	struct page		*pages[RESERVE_MAX];
 	struct list_head	spill;
 	struct work_struct	refill_work;
@@ -364,11 +365,15 @@ static void reserve_refill_fn(struct work_struct *work)
 			__free_page(page);
 			continue;
 		}
-		if (stored)
+		if (stored) {
+			WRITE_ONCE(r->refill_failed, false);
 			return;
+		}
 
 		page = alloc_stack_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 		if (!page) {
+			/* Retried at the next miss, or once memory is back. */
+			WRITE_ONCE(r->refill_failed, true);
 			count(SR_REFILL_FAILURES, 1);
 			return;
 		}
@@ -404,6 +409,24 @@ static void reserve_refill_all(void)
 
 	for_each_online_cpu(cpu)
 		schedule_work_on(cpu, &per_cpu_ptr(&stack_reserve, cpu)->refill_work);
+}
+
+/*
+ * Memory is back (stack_reclaimd has just allocated): refill the reserves
+ * whose last refill failed.  Without this, a reserve that ran dry while
+ * memory was short stays empty until its CPU next misses, so the first
+ * wakeups after the shortage are deferred for no reason.
+ */
+static void retry_failed_refills(void)
+{
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
+
+		if (READ_ONCE(r->refill_failed))
+			schedule_work_on(cpu, &r->refill_work);
+	}
 }
 
 static void drain_local_reserve(void *unused)
@@ -1184,6 +1207,9 @@ static void deferred_completer_fn(struct irq_work *work)
 			break;
 		if (fill_and_wake(p, alloc_atomic_page, false, true)) {
 			put_task_struct(p);
+			/* Atomic memory is there: retry a refill that failed. */
+			if (READ_ONCE(this_cpu_ptr(&stack_reserve)->refill_failed))
+				queue_refill(this_cpu_ptr(&stack_reserve));
 			continue;
 		}
 		raw_spin_lock(&deferred_lock);
@@ -1225,28 +1251,40 @@ static struct task_struct *slow_first(struct list_head *waiting, int *prio)
 	return best;
 }
 
+/* The fair-class level stack_reclaimd keeps between real-time spells. */
+#define STACK_RECLAIMD_FAIR_PRIO	NICE_TO_PRIO(MIN_NICE)
+
 static int stack_reclaimd_prio = DEFAULT_PRIO;
 
 /*
- * Run at @prio, the effective priority (p->prio) of the most important
- * task held.  A task boosted after it was queued is seen at the next task
- * or, while memory is short, at the next retry (20 ms).
+ * Run at least as high as the most important task held, @prio being its
+ * effective priority (p->prio), or MAX_PRIO if none is held.
+ *
+ * For a real-time or deadline task that is its FIFO level.  For fair
+ * tasks it is always nice -20, the top of the fair class: a nice-19 task
+ * may be served a little early, but the work is a few page allocations,
+ * and the thread never changes its weight, so the scheduler never has to
+ * reweight an entity that runs, sleeps and wakes every few milliseconds.
+ * A task boosted after it was queued is seen at the next task or, while
+ * memory is short, at the next retry (20 ms).
  */
 static void stack_reclaimd_set_prio(int prio)
 {
-	struct sched_attr attr = { .sched_policy = SCHED_NORMAL };
+	struct sched_attr attr = {
+		.sched_policy	= SCHED_NORMAL,
+		.sched_nice	= MIN_NICE,
+	};
 
-	if (prio == MAX_PRIO)
-		prio = DEFAULT_PRIO;
+	if (prio >= MAX_RT_PRIO)
+		prio = STACK_RECLAIMD_FAIR_PRIO;
 	if (prio == stack_reclaimd_prio)
 		return;
 	stack_reclaimd_prio = prio;
 	if (prio < MAX_RT_PRIO) {
 		/* Deadline tasks (prio -1) get the highest FIFO priority. */
 		attr.sched_policy = SCHED_FIFO;
+		attr.sched_nice = 0;
 		attr.sched_priority = MAX_RT_PRIO - 1 - max(prio, 0);
-	} else {
-		attr.sched_nice = PRIO_TO_NICE(prio);
 	}
 	WARN_ON_ONCE(sched_setattr_nocheck(current, &attr));
 }
@@ -1254,6 +1292,7 @@ static void stack_reclaimd_set_prio(int prio)
 static int stack_reclaimd_fn(void *unused)
 {
 	LIST_HEAD(waiting);	/* tried this round, no memory */
+	bool filled = false;
 
 	for (;;) {
 		struct task_struct *p;
@@ -1262,12 +1301,18 @@ static int stack_reclaimd_fn(void *unused)
 		p = slow_first(&waiting, &prio);
 		stack_reclaimd_set_prio(prio);
 		if (p) {
-			if (fill_and_wake(p, alloc_atomic_page, true, true))
+			if (fill_and_wake(p, alloc_atomic_page, true, true)) {
 				put_task_struct(p);
-			else
+				filled = true;
+			} else {
 				list_add_tail(&p->stack_reclaim.deferred_node, &waiting);
+			}
 			cond_resched();
 			continue;
+		}
+		if (filled) {
+			retry_failed_refills();
+			filled = false;
 		}
 		if (!list_empty(&waiting)) {
 			/* A round without memory: give kswapd time, then retry. */
