@@ -12,8 +12,8 @@
  *    Accessed bit clear (kernel/fork.c, arch_stack_reclaim_pgprot()).
  *
  *  - While a task is blocked and off its CPU, a page whose PTE still has
- *    A == 0 has never been used; no TLB can hold it (see the x86 part for
- *    the architectural argument).  It is unmapped with an atomic
+ *    A == 0 has never been used; no TLB can hold it (the architecture's
+ *    guarantee, see <linux/stack_reclaim.h>).  It is unmapped with an atomic
  *    compare-and-exchange against the hardware walker and freed.  A page
  *    once accessed is never taken: A is never cleared in place.
  *
@@ -249,9 +249,10 @@ static unsigned long task_stack_base(struct task_struct *p)
 	return (unsigned long)task_stack_page(p);
 }
 
-static pte_t *stack_pte(struct task_struct *p, unsigned int i)
+/* PTEs of @p's stack, lowest page first: one lookup per operation. */
+static pte_t *stack_ptes(struct task_struct *p)
 {
-	return arch_stack_reclaim_lookup(task_stack_base(p) + i * PAGE_SIZE);
+	return arch_stack_reclaim_ptes(task_stack_base(p));
 }
 
 /* ---- the reserve ------------------------------------------------------ */
@@ -570,14 +571,16 @@ static void reclaim_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 {
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
 	struct vm_struct *vm = task_stack_vm_area(p);
+	pte_t *ptes = stack_ptes(p);
 	unsigned int i;
 
+	if (!ptes)
+		return;
 	for (i = 0; i < TOP_PAGE; i++) {
-		pte_t *ptep = stack_pte(p, i);
+		pte_t *ptep = ptes + i;
 		struct page *page;
 
-		if (!ptep || (sr->holes & BIT(i)) ||
-		    arch_stack_reclaim_accessed(ptep))
+		if ((sr->holes & BIT(i)) || arch_stack_reclaim_accessed(ptep))
 			continue;
 		page = vm->pages[i];
 		if (!same_charge(p, page))
@@ -608,10 +611,9 @@ static void reclaim_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
  * today's: @p may have woken, returned and slept again since.  So nothing
  * below today's SP is dead to them, and re-aging waits until they are gone.
  *
- * Ordering: the walker's refcount_inc_not_zero() is a locked RMW, a full
- * barrier on x86 (an architecture without that must order the increment
- * before the load of thread.sp, see <linux/stack_reclaim.h>), before it
- * loads thread.sp.  Here @p's last switch-out, its store of thread.sp, is
+ * Ordering: the walker's refcount_inc_not_zero() is a full barrier (an
+ * architecture's guarantee, see <linux/stack_reclaim.h>) before it loads
+ * the saved SP.  Here @p's last switch-out, its store of thread.sp, is
  * ordered before the barrier by the acquire of p->on_cpu in
  * reclaim_task_locked(), and the count is loaded after it.  Either the
  * walker's increment is seen here, or the walker reads the SP that
@@ -628,8 +630,8 @@ static bool stack_pinned_by_others(struct task_struct *p)
 /*
  * Re-aging: take the accessed pages that lie wholly below @p's saved stack
  * pointer.  While @p is blocked and off its CPU nothing there is live for
- * @p: x86-64 kernel code has no red zone and interrupts never run on a
- * sleeping task's stack.  Nobody else may be reading there: walkers pin
+ * @p (the architecture's guarantee: no red zone, and no interrupt runs on
+ * a sleeping task's stack).  Nobody else may be reading there: walkers pin
  * the stack (stack_pinned_by_others()), readers of whole stacks
  * (stack_not_used(), kmemleak) also hold sr->readers, and we leave their
  * task alone.  p->pi_lock held, as for reclaim_pages_locked().  The pages
@@ -642,6 +644,7 @@ static void reage_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 	unsigned long base = task_stack_base(p);
 	unsigned int i, nr = 0;
 	unsigned long sp;
+	pte_t *ptes;
 
 	lockdep_assert_held(&p->pi_lock);
 	if (time_before(jiffies, sr->slept_at + rc->reage_after) ||
@@ -652,13 +655,14 @@ static void reage_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 		return;
 	}
 	sp = arch_stack_reclaim_saved_sp(p);
-	if (WARN_ON_ONCE(sp <= base || sp > base + THREAD_SIZE))
+	ptes = stack_ptes(p);
+	if (!ptes || WARN_ON_ONCE(sp <= base || sp > base + THREAD_SIZE))
 		return;
 	for (i = 0; i < TOP_PAGE && base + (i + 1) * PAGE_SIZE <= sp; i++) {
-		pte_t *ptep = stack_pte(p, i);
+		pte_t *ptep = ptes + i;
 		struct page *page;
 
-		if (!ptep || !arch_stack_reclaim_accessed(ptep))
+		if (!arch_stack_reclaim_accessed(ptep))
 			continue;
 		page = vm->pages[i];
 		if (!same_charge(p, page) || !arch_stack_reclaim_unmap(ptep))
@@ -941,11 +945,11 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
 	struct vm_struct *vm = task_stack_vm_area(p);
 	unsigned long holes = sr->holes;
+	pte_t *ptes = stack_ptes(p);
 	unsigned int i, k = 0;
 
 	for_each_set_bit(i, &holes, STACK_RECLAIM_PAGES) {
 		struct page *page = pages[k++];
-		pte_t *ptep = stack_pte(p, i);
 
 		/* schedule_debug() checks the canary on page 0. */
 		if (i == 0)
@@ -955,7 +959,7 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
 #endif
 		mod_lruvec_page_state(page, NR_KERNEL_STACK_KB, PAGE_SIZE / 1024);
 		vm_area_set_page(vm, i, page);
-		arch_stack_reclaim_map(ptep, page);
+		arch_stack_reclaim_map(ptes + i, page);
 	}
 	sr->holes = 0;
 	atomic_long_sub(k, &pages_reclaimed_now);
@@ -1393,14 +1397,13 @@ pgprot_t stack_reclaim_stack_pgprot(void)
  */
 void stack_reclaim_clear_stack(struct vm_struct *vm)
 {
-	unsigned long addr = (unsigned long)vm->addr;
+	pte_t *ptes = arch_stack_reclaim_ptes((unsigned long)vm->addr);
 	unsigned int i;
 
 	for (i = 0; i < STACK_RECLAIM_PAGES; i++) {
-		pte_t *ptep = arch_stack_reclaim_lookup(addr + i * PAGE_SIZE);
 		void *page = page_address(vm->pages[i]);
 
-		if (ptep && !arch_stack_reclaim_accessed(ptep)) {
+		if (ptes && !arch_stack_reclaim_accessed(ptes + i)) {
 			if (i == 0)
 				*(unsigned long *)page = 0;	/* the canary */
 			if (!IS_ENABLED(CONFIG_DEBUG_STACK_RECLAIM) ||
@@ -1468,8 +1471,8 @@ bool stack_reclaim_page_used(struct task_struct *p, unsigned int i)
 
 	if (!p->stack_reclaim.reclaimable)
 		return true;
-	ptep = stack_pte(p, i);
-	return ptep && arch_stack_reclaim_accessed(ptep);
+	ptep = stack_ptes(p);
+	return ptep && arch_stack_reclaim_accessed(ptep + i);
 }
 
 /**
@@ -1629,7 +1632,7 @@ void __stack_reclaim_check_next(struct task_struct *next)
 		      next->comm, next->pid, holes);
 }
 
-/* From the x86 #PF oops and #DF paths: name a touched hole. */
+/* From the arch #PF oops and #DF paths: name a touched hole. */
 void stack_reclaim_report_fault(unsigned long address)
 {
 	struct task_struct *p = current;
@@ -1639,8 +1642,8 @@ void stack_reclaim_report_fault(unsigned long address)
 	if (!stack_reclaim_active() || !p->stack_reclaim.reclaimable ||
 	    address < base || address >= base + THREAD_SIZE)
 		return;
-	ptep = stack_pte(p, (address - base) >> PAGE_SHIFT);
-	if (ptep && arch_stack_reclaim_is_hole(ptep))
+	ptep = stack_ptes(p);
+	if (ptep && arch_stack_reclaim_is_hole(ptep + ((address - base) >> PAGE_SHIFT)))
 		pr_emerg("%s/%d touched its own reclaimed stack page %lu at %#lx (stack hole)\n",
 			 p->comm, p->pid, (address - base) >> PAGE_SHIFT, address);
 }

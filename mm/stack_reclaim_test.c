@@ -120,11 +120,11 @@ static void sr_thread_stop(struct sr_thread *t);
 
 static unsigned int untouched_pages(struct task_struct *p)
 {
-	unsigned long base = (unsigned long)task_stack_page(p);
+	pte_t *ptes = arch_stack_reclaim_ptes((unsigned long)task_stack_page(p));
 	unsigned int i, n = 0;
 
 	for (i = 0; i < STACK_RECLAIM_PAGES - 1; i++)
-		n += !arch_stack_reclaim_accessed(arch_stack_reclaim_lookup(base + i * PAGE_SIZE));
+		n += !arch_stack_reclaim_accessed(ptes + i);
 	return n;
 }
 
@@ -407,11 +407,12 @@ static void exit_with_holes(struct kunit *test)
 /* Non-top pages of the stack at @addr whose PTE has A clear. */
 static unsigned long untouched_map(unsigned long addr)
 {
+	pte_t *ptes = arch_stack_reclaim_ptes(addr);
 	unsigned long map = 0;
 	unsigned int i;
 
 	for (i = 0; i < STACK_RECLAIM_PAGES - 1; i++)
-		if (!arch_stack_reclaim_accessed(arch_stack_reclaim_lookup(addr + i * PAGE_SIZE)))
+		if (!arch_stack_reclaim_accessed(ptes + i))
 			map |= BIT(i);
 	return map;
 }

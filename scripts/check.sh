@@ -59,7 +59,7 @@ TREE=$(pristine_tree) build stock-judge "$cfg/base.config" "$OUT/stock-feature.c
 
 # W=1 with gcc and clang, and sparse, on the files the series adds: every
 # warning is a failure.  C=2 checks them even when they are up to date.
-objs="mm/stack_reclaim.o mm/stack_reclaim_test.o arch/x86/mm/stack_reclaim.o"
+objs="mm/stack_reclaim.o mm/stack_reclaim_test.o"
 strict() {	# name label make-args...
 	local name=$1 label=$2 out; shift 2
 	[ -d "$OUT/build/$name" ] || return 0

@@ -19,7 +19,6 @@
 #include <linux/jump_label.h>
 #include <linux/sched.h>
 #include <linux/types.h>
-#include <asm/pgtable_types.h>
 
 struct task_struct;
 struct vm_struct;
@@ -30,21 +29,55 @@ struct page;
 
 /* struct task_stack_reclaim (per-task state) is in <linux/mm_types_task.h>. */
 
-/*
- * The architecture's part (arch/x86/mm/stack_reclaim.c): how stack PTEs are
- * installed without the Accessed bit, looked up, unmapped only if still
- * never accessed, and refilled.
- */
-pgprot_t arch_stack_reclaim_pgprot(void);
-pte_t *arch_stack_reclaim_lookup(unsigned long addr);
-bool arch_stack_reclaim_accessed(pte_t *ptep);
-bool arch_stack_reclaim_is_hole(pte_t *ptep);
-bool arch_stack_reclaim_unmap_unaccessed(pte_t *ptep);
-bool arch_stack_reclaim_unmap(pte_t *ptep);
-void arch_stack_reclaim_map(pte_t *ptep, struct page *page);
-unsigned long arch_stack_reclaim_saved_sp(struct task_struct *p);
-
 #ifdef CONFIG_STACK_RECLAIM
+
+/*
+ * The architecture's part.  An architecture that selects
+ * HAVE_ARCH_STACK_RECLAIM provides in <asm/stack_reclaim.h>:
+ *
+ *   pgprot_t arch_stack_reclaim_pgprot(void);
+ *	Stack PTE protections: PAGE_KERNEL with the accessed bit clear.
+ *   pte_t *arch_stack_reclaim_ptes(unsigned long base);
+ *	The PTE of the lowest page of the stack at @base; the PTEs of the
+ *	other pages follow it.  NULL, with a warning, if not mapped so.
+ *   bool arch_stack_reclaim_accessed(pte_t *ptep);
+ *	Present with the accessed bit set.
+ *   bool arch_stack_reclaim_is_hole(pte_t *ptep);
+ *	Cleared by one of the unmaps below.
+ *   bool arch_stack_reclaim_unmap_unaccessed(pte_t *ptep);
+ *	Atomically clear a present entry whose accessed bit is clear;
+ *	false, entry unchanged, if it is set or gets set meanwhile.
+ *   bool arch_stack_reclaim_unmap(pte_t *ptep);
+ *	Clear a present entry whatever its accessed bit (re-aging).
+ *   void arch_stack_reclaim_map(pte_t *ptep, struct page *page);
+ *	Fill a hole with @page, accessed bit clear.
+ *   unsigned long arch_stack_reclaim_saved_sp(struct task_struct *p);
+ *	The stack pointer a blocked task was switched out with.
+ *
+ * and guarantees:
+ *
+ *  1. The hardware sets a PTE's accessed bit, with an atomic update that
+ *     a concurrent compare-and-exchange on the entry cannot lose, before
+ *     any TLB caches a translation through it: for speculative and
+ *     prefetching walks too.  So a page found with the bit clear and
+ *     unmapped by arch_stack_reclaim_unmap_unaccessed() has no TLB entry
+ *     anywhere and is freed without a flush.  An architecture that sets
+ *     the bit from a fault handler, or caches translations of entries
+ *     with the bit clear, does not qualify (arm64 would have to show it
+ *     for hardware Access flag management, FEAT_HAFDBS).
+ *  2. Not-present entries are never cached: filling a hole needs no flush.
+ *  3. A stack is THREAD_SIZE-aligned and mapped with base pages within one
+ *     last-level page table, whose pages are not freed while the stack
+ *     lives: arch_stack_reclaim_ptes() is looked up once per operation.
+ *  4. Nothing below the saved stack pointer of a task that is blocked and
+ *     off its CPU is live: kernel code has no red zone, and interrupts and
+ *     exceptions never run on another task's stack.  Re-aging takes the
+ *     pages below it.
+ *  5. Taking a stack reference (try_get_task_stack()) is a full barrier,
+ *     as refcount_inc_not_zero() is on x86: stack walkers take one before
+ *     they read the saved stack pointer, and re-aging relies on the order.
+ */
+#include <asm/stack_reclaim.h>
 
 DECLARE_STATIC_KEY_FALSE(stack_reclaim_key);
 
