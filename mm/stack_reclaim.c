@@ -45,6 +45,28 @@
  * per batch runs outside every lock, and only then are they zeroed and
  * freed.  Until that flush is done a wakeup of such a task goes to
  * stack_reclaimd, which flushes first (see reage_unflushed()).
+ *
+ * Locking (outermost first):
+ *
+ *   tunables_mutex	every sysfs write of a tunable
+ *     scan_mutex	scanners: the shrinker (trylock only), the periodic
+ *			scan, sysfs "reclaim"; turning the feature on or off
+ *       p->pi_lock	a task's stack state: ->holes, ->deferred,
+ *			->wake_state, ->memcg_data, its stack PTEs and
+ *			vm->pages[]; raised ->readers and re-aging's check of
+ *			it.  Taken by try_to_wake_up() and task_call_func();
+ *			the switch hook, under the rq lock, only trylocks it
+ *         rq->__lock	(task_call_func() may hold it too)
+ *         deferred_lock	the deferred lists (raw; also taken without
+ *			pi_lock, from the completer and stack_reclaimd)
+ *
+ * A per-CPU reserve is touched only on its own CPU with interrupts off, as
+ * is stack_reclaim_completing.  No page is allocated or freed under
+ * pi_lock, a runqueue lock or deferred_lock: pages taken go on a list that
+ * is released after the locks are dropped, and the pages that fill holes
+ * come from the reserve or are allocated before pi_lock is taken.  The
+ * completer allocates in hard interrupt context, atomically, with no lock
+ * held.
  */
 #define pr_fmt(fmt) "stack_reclaim: " fmt
 
@@ -95,7 +117,10 @@
 
 DEFINE_STATIC_KEY_FALSE(stack_reclaim_key);
 
-/* Tunables, /sys/kernel/mm/stack_reclaim/; written under tunables_mutex. */
+/*
+ * Tunables, /sys/kernel/mm/stack_reclaim/: written under tunables_mutex
+ * (and by the KUnit suite), read locklessly with READ_ONCE().
+ */
 static bool boot_enabled = true;
 static bool reclaim_enabled;
 static unsigned int min_sleep_ms = 1000;
@@ -533,6 +558,7 @@ static void take_page_locked(struct task_struct *p, unsigned int i,
 {
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
 
+	lockdep_assert_held(&p->pi_lock);
 	vm_area_set_page(task_stack_vm_area(p), i, NULL);
 	mod_lruvec_page_state(page, NR_KERNEL_STACK_KB, -(int)(PAGE_SIZE / 1024));
 #ifdef CONFIG_MEMCG
@@ -574,6 +600,7 @@ static void reclaim_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 	pte_t *ptes = stack_ptes(p);
 	unsigned int i;
 
+	lockdep_assert_held(&p->pi_lock);
 	if (!ptes)
 		return;
 	for (i = 0; i < TOP_PAGE; i++) {
@@ -683,6 +710,7 @@ static int reclaim_task_locked(struct task_struct *p, void *arg)
 	int reason = reclaim_skip_reason(p, rc->check_age);
 	unsigned int nr = rc->nr, nr_unflushed = rc->nr_unflushed;
 
+	lockdep_assert_held(&p->pi_lock);
 	/*
 	 * Dequeued is not yet off its CPU: between block_task() and the
 	 * switch, __schedule() may drop the rq lock (newidle balancing), and
@@ -948,6 +976,7 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
 	pte_t *ptes = stack_ptes(p);
 	unsigned int i, k = 0;
 
+	lockdep_assert_held(&p->pi_lock);
 	for_each_set_bit(i, &holes, STACK_RECLAIM_PAGES) {
 		struct page *page = pages[k++];
 
@@ -1023,6 +1052,7 @@ static void defer_wake_locked(struct task_struct *p, unsigned int state)
 {
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
 
+	lockdep_assert_held(&p->pi_lock);
 	sr->wake_state |= state;
 	if (sr->deferred)
 		return;
@@ -1092,6 +1122,7 @@ static int fill_locked(struct task_struct *p, void *arg)
 	struct deferred_fill *df = arg;
 	unsigned int n = hweight_long(sr->holes);
 
+	lockdep_assert_held(&p->pi_lock);
 	if (n && reage_unflushed(sr)) {
 		df->need_flush = true;
 		return 0;
@@ -1672,6 +1703,7 @@ static int parse_uint(const char *buf, size_t count, unsigned int min,
 
 static void set_enabled(bool on)
 {
+	lockdep_assert_held(&tunables_mutex);
 	if (on == READ_ONCE(reclaim_enabled))
 		return;
 	mutex_lock(&scan_mutex);
@@ -1711,7 +1743,9 @@ static ssize_t _name##_store(struct kobject *kobj,			\
 									\
 	if (parse_uint(buf, count, 0, _max, &v))			\
 		return -EINVAL;						\
+	mutex_lock(&tunables_mutex);					\
 	_set(v);							\
+	mutex_unlock(&tunables_mutex);					\
 	return count;							\
 }
 
