@@ -29,7 +29,8 @@
  *    irq_work on the waker's CPU allocates atomically, fills the holes and
  *    delivers the wakeup as soon as the waker re-enables interrupts.  Only
  *    without atomic memory does the stack_reclaimd thread take over, at
- *    the priority of the task it serves (see "Deferred wakeups").  Memory
+ *    least at the priority of the tasks it serves (see "Deferred
+ *    wakeups").  Memory
  *    shortage delays a wakeup; it never loses one and never lets a task
  *    run with a hole.
  *
@@ -60,8 +61,9 @@
  *         deferred_lock	the deferred lists (raw; also taken without
  *			pi_lock, from the completer and stack_reclaimd)
  *
- * A per-CPU reserve is touched only on its own CPU with interrupts off, as
- * is stack_reclaim_completing.  No page is allocated or freed under
+ * A per-CPU reserve's pages are touched only on its own CPU with interrupts
+ * off, as is stack_reclaim_completing; its ->nr (statistics) and
+ * ->refill_failed (a hint) are also read elsewhere, with READ_ONCE().  No page is allocated or freed under
  * pi_lock, a runqueue lock or deferred_lock: pages taken go on a list that
  * is released after the locks are dropped, and the pages that fill holes
  * come from the reserve or are allocated before pi_lock is taken.  The
@@ -711,15 +713,19 @@ static int reclaim_task_locked(struct task_struct *p, void *arg)
 	unsigned int nr = rc->nr, nr_unflushed = rc->nr_unflushed;
 
 	lockdep_assert_held(&p->pi_lock);
+#ifdef CONFIG_SMP
 	/*
 	 * Dequeued is not yet off its CPU: between block_task() and the
-	 * switch, __schedule() may drop the rq lock (newidle balancing), and
-	 * task_call_func() then gets it with @p still running on its stack.
-	 * The acquire pairs with finish_task(): after it, every store @p made
-	 * on its CPU (its stack, thread.sp) is visible here.
+	 * switch, __schedule() may drop the rq lock (newidle balancing).
+	 * task_call_func() has waited for ->on_cpu to clear on a blocked
+	 * task already (__task_needs_rq_lock()); what reclaim and re-aging
+	 * rely on is stated here, where they rely on it.  The acquire pairs
+	 * with finish_task(): after it, every store @p made on its CPU (its
+	 * stack, thread.sp) is visible here.  One CPU needs no barrier.
 	 */
 	if (reason < 0 && smp_load_acquire(&p->on_cpu))
 		reason = SR_SKIP_RUNNING;
+#endif
 	if (reason >= 0) {
 		count(reason, 1);
 		return 0;
@@ -1013,7 +1019,8 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
  * stack_reclaimd.  That thread takes the most important task first, never
  * enters direct reclaim (it allocates atomically and otherwise waits for
  * kswapd), tries every task it holds in turn rather than spin on one, and
- * runs at the priority of the most important task it holds.
+ * runs at nice -20, or at the FIFO level of the most important real-time
+ * task it holds (stack_reclaimd_set_prio()).
  *
  * Once deferred, a wakeup is delivered by its completer only: any other
  * wakeup that arrives meanwhile adds its states to ->wake_state and leaves
@@ -1345,7 +1352,8 @@ static int stack_reclaimd_fn(void *unused)
 			cond_resched();
 			continue;
 		}
-		if (filled) {
+		/* Every task it held was filled: memory is back. */
+		if (filled && list_empty(&waiting)) {
 			retry_failed_refills();
 			filled = false;
 		}
@@ -1743,7 +1751,9 @@ static ssize_t _name##_store(struct kobject *kobj,			\
 									\
 	if (parse_uint(buf, count, 0, _max, &v))			\
 		return -EINVAL;						\
-	mutex_lock(&tunables_mutex);					\
+	/* enabled=0 may hold it while it waits for memory */	\
+	if (mutex_lock_interruptible(&tunables_mutex))			\
+		return -EINTR;						\
 	_set(v);							\
 	mutex_unlock(&tunables_mutex);					\
 	return count;							\
@@ -1767,7 +1777,8 @@ static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
 
 	if (parse_uint(buf, count, 0, 1, &v))
 		return -EINVAL;
-	mutex_lock(&tunables_mutex);
+	if (mutex_lock_interruptible(&tunables_mutex))
+		return -EINTR;
 	set_enabled(v);
 	mutex_unlock(&tunables_mutex);
 	return count;
@@ -1792,7 +1803,8 @@ static ssize_t scan_interval_ms_store(struct kobject *kobj,
 	if (parse_uint(buf, count, 0, MAX_INTERVAL_MS, &v) ||
 	    (v && v < MIN_SCAN_INTERVAL_MS))
 		return -EINVAL;
-	mutex_lock(&tunables_mutex);
+	if (mutex_lock_interruptible(&tunables_mutex))
+		return -EINTR;
 	WRITE_ONCE(scan_interval_ms, v);
 	if (v)
 		mod_delayed_work(system_unbound_wq, &periodic_scan_work,

@@ -24,7 +24,7 @@ struct task_struct;
 struct vm_struct;
 struct page;
 
-/* Pages in one kernel stack: 4 for 16K stacks, 8 with KASAN's 32K. */
+/* Pages in one kernel stack: 4 for 16K stacks, 8 for 32K, 16 for 64K. */
 #define STACK_RECLAIM_PAGES	(THREAD_SIZE / PAGE_SIZE)
 
 /* struct task_stack_reclaim (per-task state) is in <linux/mm_types_task.h>. */
@@ -155,6 +155,8 @@ static __always_inline void stack_reclaim_check_next(struct task_struct *next)
 }
 
 #else /* !CONFIG_STACK_RECLAIM */
+
+#include <linux/pgtable.h>
 
 static inline bool stack_reclaim_active(void) { return false; }
 
