@@ -63,9 +63,10 @@
  *
  * A per-CPU reserve's pages are touched only on its own CPU with interrupts
  * off, as is stack_reclaim_completing; its ->nr (statistics) and
- * ->refill_failed (a hint) are also read elsewhere, with READ_ONCE().  No page is allocated or freed under
- * pi_lock, a runqueue lock or deferred_lock: pages taken go on a list that
- * is released after the locks are dropped, and the pages that fill holes
+ * ->refill_failed (a hint) are also read elsewhere, with READ_ONCE().
+ * No page is allocated or freed under pi_lock, a runqueue lock or
+ * deferred_lock: pages taken go on a list that is released after the
+ * locks are dropped, and the pages that fill holes
  * come from the reserve or are allocated before pi_lock is taken.  The
  * completer allocates in hard interrupt context, atomically, with no lock
  * held.
