@@ -114,7 +114,8 @@
 
 /* The top page holds pt_regs and every kernel entry frame: always kept. */
 #define TOP_PAGE		(STACK_RECLAIM_PAGES - 1)
-#define RESERVE_MAX		256
+#define RESERVE_MAX		256		/* for the reserve_pages tunable */
+#define RESERVE_HIGH_MAX	1024		/* what demand may grow it to */
 #define MAX_INTERVAL_MS		3600000U
 #define MIN_SCAN_INTERVAL_MS	10U
 
@@ -186,16 +187,27 @@ EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_counter);
 /*
  * Per-CPU reserve of zeroed pages for filling holes at wakeup.  Only
  * touched with interrupts off on its own CPU: ttwu runs under pi_lock with
- * IRQs off, the switch hook under the rq lock, the refill work disables
- * them around the update.  @spill holds pages the switch hook took beyond
- * what the reserve can hold, for the refill work to free: the allocator is
- * not called under the rq lock.
+ * IRQs off, the switch hook under the rq lock, the completer in hard
+ * interrupt context, the refill work disables them around the update.
+ * @spill holds pages the switch hook took beyond what the reserve can
+ * hold, for the refill work to free: the allocator is not called under the
+ * rq lock.
+ *
+ * Its size follows demand, the way the per-CPU page lists tune their high
+ * mark: @high starts at reserve_pages, doubles (up to RESERVE_HIGH_MAX)
+ * each time a wakeup finds the reserve short, decays by an eighth a second
+ * once the misses stop, and drops back to reserve_pages at once when the
+ * shrinker runs.  A herd of wakeups thus costs a few deferrals while the
+ * reserve grows, not one per task.
  */
 struct stack_reserve {
 	unsigned int		nr;
+	unsigned int		high;		/* size wanted now */
+	unsigned long		last_miss;	/* jiffies */
+	unsigned long		trimmed_at;	/* reserve_pressure_at seen */
 	bool			offline;	/* handed back, CPU going down */
 	bool			refill_failed;	/* no memory at the last refill */
-	struct page		*pages[RESERVE_MAX];
+	struct list_head	pages;
 	struct list_head	spill;
 	struct work_struct	refill_work;
 	struct irq_work		refill_irq_work;
@@ -303,6 +315,42 @@ static void queue_refill(struct stack_reserve *r)
 		irq_work_queue(&r->refill_irq_work);
 }
 
+/*
+ * Memory pressure (the shrinker ran): every reserve drops back to
+ * reserve_pages at its next refill.
+ */
+static atomic_t reserve_pressure_gen;
+
+/* Pages @r should hold now: 0 if the reserve is off (reserve_pages=0). */
+static unsigned int reserve_target(struct stack_reserve *r)
+{
+	unsigned int floor = READ_ONCE(reserve_pages);
+
+	return floor ? max(READ_ONCE(r->high), floor) : 0;
+}
+
+/* A wakeup found @r short by @n pages: grow it, up to RESERVE_HIGH_MAX. */
+static void reserve_grow(struct stack_reserve *r, unsigned int n)
+{
+	unsigned int target = reserve_target(r);
+
+	if (!target)
+		return;
+	WRITE_ONCE(r->high, min(max(2 * target, r->nr + n), RESERVE_HIGH_MAX));
+	r->last_miss = jiffies;
+	/* Grown after the last trim: keep it. */
+	r->trimmed_at = atomic_read(&reserve_pressure_gen);
+}
+
+static struct page *reserve_pop(struct stack_reserve *r)
+{
+	struct page *page = list_first_entry(&r->pages, struct page, lru);
+
+	list_del(&page->lru);
+	WRITE_ONCE(r->nr, r->nr - 1);
+	return page;
+}
+
 static bool reserve_take(struct stack_reserve *r, struct page **pages,
 			 unsigned int n)
 {
@@ -310,13 +358,14 @@ static bool reserve_take(struct stack_reserve *r, struct page **pages,
 
 	lockdep_assert_irqs_disabled();
 	if (r->nr < n) {
+		reserve_grow(r, n);
 		/* A refill that failed for memory is not retried by itself. */
 		queue_refill(r);
 		return false;
 	}
 	for (i = 0; i < n; i++)
-		pages[i] = r->pages[--r->nr];
-	if (r->nr < READ_ONCE(reserve_pages) / 2 + 1)
+		pages[i] = reserve_pop(r);
+	if (r->nr < reserve_target(r) / 2 + 1)
 		queue_refill(r);
 	return true;
 }
@@ -324,9 +373,10 @@ static bool reserve_take(struct stack_reserve *r, struct page **pages,
 static bool reserve_put(struct stack_reserve *r, struct page *page)
 {
 	lockdep_assert_irqs_disabled();
-	if (r->nr >= READ_ONCE(reserve_pages))
+	if (r->nr >= reserve_target(r))
 		return false;
-	r->pages[r->nr++] = page;
+	list_add(&page->lru, &r->pages);
+	WRITE_ONCE(r->nr, r->nr + 1);
 	return true;
 }
 
@@ -349,12 +399,76 @@ void stack_reclaim_fail_allocs(bool fail)
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_fail_allocs);
 #endif
 
+static bool stack_alloc_should_fail(void)
+{
+	return should_fail(&fail_stack_reclaim, PAGE_SIZE) ||
+	       (IS_ENABLED(CONFIG_KUNIT) && READ_ONCE(kunit_fail_allocs));
+}
+
 static struct page *alloc_stack_page(gfp_t gfp)
 {
-	if (should_fail(&fail_stack_reclaim, PAGE_SIZE) ||
-	    (IS_ENABLED(CONFIG_KUNIT) && READ_ONCE(kunit_fail_allocs)))
+	if (stack_alloc_should_fail())
 		return NULL;
 	return alloc_page(gfp);
+}
+
+/* Up to @n zeroed pages onto @list, in one pass; returns how many. */
+static unsigned int alloc_stack_pages(gfp_t gfp, unsigned int n,
+				      struct list_head *list)
+{
+	if (stack_alloc_should_fail())
+		return 0;
+	return alloc_pages_bulk_list(gfp | __GFP_ZERO | __GFP_NOWARN, n, list);
+}
+
+static void free_page_list(struct list_head *pages)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, pages, lru)
+		__free_page(page);
+	INIT_LIST_HEAD(pages);
+}
+
+/* Move pages from @pages into @r while it has room; the rest stay. */
+static void reserve_put_list(struct stack_reserve *r, struct list_head *pages)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, pages, lru) {
+		list_del(&page->lru);
+		if (!reserve_put(r, page)) {
+			list_add(&page->lru, pages);
+			return;
+		}
+	}
+}
+
+/* Pages allocated per step of a refill, and per run of the completer. */
+#define REFILL_BATCH		64
+
+static void reserve_decay_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(reserve_decay_work, reserve_decay_fn);
+
+/*
+ * Shrink @r's high mark once misses have stopped: by an eighth a second,
+ * or back to reserve_pages at once under memory pressure.  Own CPU,
+ * interrupts off.
+ */
+static void reserve_decay(struct stack_reserve *r)
+{
+	unsigned int high = r->high, gen = atomic_read(&reserve_pressure_gen);
+
+	if (r->trimmed_at != gen) {
+		r->trimmed_at = gen;
+		high = 0;
+	} else if (high && time_after(jiffies, r->last_miss + HZ)) {
+		high -= max(high / 8, 1U);
+		r->last_miss = jiffies;
+	}
+	if (high <= READ_ONCE(reserve_pages))
+		high = 0;
+	WRITE_ONCE(r->high, high);
 }
 
 /* Refill (or trim) this CPU's reserve; process context. */
@@ -362,21 +476,10 @@ static void reserve_refill_fn(struct work_struct *work)
 {
 	struct stack_reserve *r = container_of(work, struct stack_reserve,
 					       refill_work);
-	struct page *page, *next;
-	LIST_HEAD(spill);
-	bool stored;
-
-	local_irq_disable();
-	if (r == this_cpu_ptr(&stack_reserve))
-		list_splice_init(&r->spill, &spill);
-	local_irq_enable();
-	list_for_each_entry_safe(page, next, &spill, lru)
-		__free_page(page);
+	LIST_HEAD(pages);
+	unsigned int n;
 
 	for (;;) {
-		unsigned int target = READ_ONCE(reserve_pages);
-
-		page = NULL;
 		local_irq_disable();
 		/*
 		 * The work may have been moved off a CPU going down, or run on
@@ -384,38 +487,83 @@ static void reserve_refill_fn(struct work_struct *work)
 		 */
 		if (r != this_cpu_ptr(&stack_reserve) || r->offline) {
 			local_irq_enable();
-			return;
+			break;
 		}
-		if (r->nr > target)
-			page = r->pages[--r->nr];
-		stored = r->nr >= target;
+		reserve_put_list(r, &pages);
+		if (list_empty(&pages)) {
+			reserve_decay(r);
+			list_splice_init(&r->spill, &pages);
+			while (r->nr > reserve_target(r))
+				list_add(&reserve_pop(r)->lru, &pages);
+			n = reserve_target(r) - r->nr;
+		} else {
+			n = 0;		/* full, and some left over */
+		}
 		local_irq_enable();
-		if (page) {
-			__free_page(page);
-			continue;
-		}
-		if (stored) {
+		free_page_list(&pages);
+		if (!n) {
 			WRITE_ONCE(r->refill_failed, false);
-			return;
+			break;
 		}
-
-		page = alloc_stack_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
-		if (!page) {
+		if (!alloc_stack_pages(GFP_KERNEL, min(n, REFILL_BATCH), &pages)) {
 			/* Retried at the next miss, or once memory is back. */
 			WRITE_ONCE(r->refill_failed, true);
 			count(SR_REFILL_FAILURES, 1);
-			return;
-		}
-		local_irq_disable();
-		stored = r == this_cpu_ptr(&stack_reserve) && !r->offline &&
-			 reserve_put(r, page);
-		local_irq_enable();
-		if (!stored) {
-			__free_page(page);
-			return;
+			break;
 		}
 		cond_resched();
 	}
+	free_page_list(&pages);
+	/* Grown by a herd: come back to shrink it once the misses stop. */
+	if (READ_ONCE(r->high))
+		schedule_delayed_work(&reserve_decay_work, HZ);
+}
+
+static void reserve_decay_fn(struct work_struct *work)
+{
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
+
+		if (READ_ONCE(r->high))
+			schedule_work_on(cpu, &r->refill_work);
+	}
+}
+
+/* The shrinker: drop every grown reserve back to reserve_pages. */
+static void reserve_trim_all(void)
+{
+	int cpu;
+
+	atomic_inc(&reserve_pressure_gen);
+	for_each_online_cpu(cpu) {
+		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
+
+		if (READ_ONCE(r->high))
+			schedule_work_on(cpu, &r->refill_work);
+	}
+}
+
+/*
+ * In the completer, after a miss: grow this CPU's reserve by up to a
+ * batch, atomically but without the emergency reserves (GFP_NOWAIT): only
+ * the pages a deferred task needs now may use those.  Returns true if the
+ * reserve is still short of its target.
+ */
+static bool reserve_top_up(struct stack_reserve *r)
+{
+	unsigned int target = reserve_target(r);
+	LIST_HEAD(pages);
+
+	if (r->offline || r->nr >= target)
+		return false;
+	if (!alloc_stack_pages(GFP_NOWAIT, min(target - r->nr, REFILL_BATCH),
+			       &pages))
+		return false;
+	reserve_put_list(r, &pages);
+	free_page_list(&pages);
+	return r->nr < target;
 }
 
 /* Kicked from under pi_lock / rq lock, where queueing work could wake. */
@@ -462,8 +610,9 @@ static void drain_local_reserve(void *unused)
 {
 	struct stack_reserve *r = this_cpu_ptr(&stack_reserve);
 
+	WRITE_ONCE(r->high, 0);
 	while (r->nr)
-		__free_page(r->pages[--r->nr]);
+		__free_page(reserve_pop(r));
 }
 
 /* Resize the reserves; 0 empties them now (tests, fault injection). */
@@ -476,6 +625,35 @@ VISIBLE_IF_KUNIT void stack_reclaim_set_reserve(unsigned int pages)
 		reserve_refill_all();
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_reserve);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Pages the online CPUs' reserves aim to hold now. */
+unsigned int stack_reclaim_reserve_target(void)
+{
+	unsigned int sum = 0;
+	int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		sum += reserve_target(per_cpu_ptr(&stack_reserve, cpu));
+	cpus_read_unlock();
+	return sum;
+}
+EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_reserve_target);
+
+/* What the shrinker does to grown reserves, and wait until it is done. */
+void stack_reclaim_trim_reserves(void)
+{
+	int cpu;
+
+	cpus_read_lock();
+	reserve_trim_all();
+	for_each_online_cpu(cpu)
+		flush_work(&per_cpu_ptr(&stack_reserve, cpu)->refill_work);
+	cpus_read_unlock();
+}
+EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_trim_reserves);
+#endif
 
 VISIBLE_IF_KUNIT void stack_reclaim_set_switch_hook(bool on)
 {
@@ -951,6 +1129,7 @@ static unsigned long stack_reclaim_scan(struct shrinker *s,
 	}
 	reage_release(&rc);
 	mutex_unlock(&scan_mutex);
+	reserve_trim_all();
 	sc->nr_scanned = max(visited, freed);
 	return freed ? freed : SHRINK_STOP;
 }
@@ -1220,6 +1399,16 @@ static struct page *alloc_atomic_page(void)
 	return alloc_stack_page(GFP_ATOMIC | __GFP_ZERO | __GFP_NOWARN);
 }
 
+/* For the completer: this CPU's reserve first, which it has just topped up. */
+static struct page *alloc_completer_page(void)
+{
+	struct stack_reserve *r = this_cpu_ptr(&stack_reserve);
+
+	if (r->nr && !r->offline)
+		return reserve_pop(r);
+	return alloc_atomic_page();
+}
+
 static struct task_struct *pop_deferred(void)
 {
 	struct task_struct *p;
@@ -1237,18 +1426,25 @@ static struct task_struct *pop_deferred(void)
 	return p;
 }
 
-/* Hard interrupt context, on the CPU of (one of) the wakers. */
+/*
+ * Hard interrupt context, on the CPU of (one of) the wakers.  A deferral
+ * means the reserve was short, and has just been told to grow: top it up
+ * by a batch first, so that the wakeups after this one find their pages
+ * there instead of being deferred too.
+ */
 static void deferred_completer_fn(struct irq_work *work)
 {
+	struct stack_reserve *r = this_cpu_ptr(&stack_reserve);
+	bool slow = false, more;
 	struct task_struct *p;
 	unsigned int n;
-	bool slow = false;
 
+	more = reserve_top_up(r);
 	for (n = 0; n < COMPLETER_BATCH; n++) {
 		p = pop_deferred();
 		if (!p)
 			break;
-		if (fill_and_wake(p, alloc_atomic_page, false, true)) {
+		if (fill_and_wake(p, alloc_completer_page, false, true)) {
 			put_task_struct(p);
 			/* Atomic memory is there: retry a refill that failed. */
 			if (READ_ONCE(this_cpu_ptr(&stack_reserve)->refill_failed))
@@ -1264,7 +1460,7 @@ static void deferred_completer_fn(struct irq_work *work)
 	if (slow)
 		wake_up_process(stack_reclaimd);
 	/* More than one batch: let interrupts in, then go on. */
-	if (n == COMPLETER_BATCH)
+	if (n == COMPLETER_BATCH || more)
 		kick_completer();
 }
 
@@ -1650,9 +1846,10 @@ void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_stat
 	if (!rc.nr)
 		return;
 	list_for_each_entry_safe(page, next, &rc.pages, lru) {
+		list_del(&page->lru);
 		if (reserve_put(r, page))
 			continue;
-		list_move(&page->lru, &r->spill);
+		list_add(&page->lru, &r->spill);
 		spilled = true;
 	}
 	if (spilled)
@@ -1865,7 +2062,7 @@ static const struct attribute_group stack_reclaim_attr_group = {
 
 static int stats_show(struct seq_file *seq, void *v)
 {
-	unsigned int i, reserve = 0;
+	unsigned int i, reserve = 0, high = 0;
 	int cpu;
 
 	for (i = 0; i < SR_COUNTER_COUNT; i++)
@@ -1874,9 +2071,15 @@ static int stats_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "%-28s %ld\n", "pages_reclaimed_now",
 		   atomic_long_read(&pages_reclaimed_now));
 	/* Possible CPUs: a page stranded on an offline one must show. */
-	for_each_possible_cpu(cpu)
-		reserve += READ_ONCE(per_cpu_ptr(&stack_reserve, cpu)->nr);
+	for_each_possible_cpu(cpu) {
+		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
+
+		reserve += READ_ONCE(r->nr);
+		if (cpu_online(cpu))
+			high += reserve_target(r);
+	}
 	seq_printf(seq, "%-28s %u\n", "reserve_pages_now", reserve);
+	seq_printf(seq, "%-28s %u\n", "reserve_target_now", high);
 	seq_printf(seq, "%-28s %d\n", "deferred_wakes_now",
 		   atomic_read(&nr_deferred));
 	seq_printf(seq, "%-28s %llu\n", "deferred_wait_total_us",
@@ -2010,8 +2213,9 @@ static int stack_reclaim_cpu_offline(unsigned int cpu)
 	WRITE_ONCE(r->offline, true);
 	cancel_work_sync(&r->refill_work);
 	local_irq_disable();
-	while (r->nr)
-		list_add(&r->pages[--r->nr]->lru, &pages);
+	WRITE_ONCE(r->high, 0);
+	list_splice_init(&r->pages, &pages);
+	WRITE_ONCE(r->nr, 0);
 	list_splice_init(&r->spill, &pages);
 	local_irq_enable();
 	list_for_each_entry_safe(page, next, &pages, lru)
@@ -2043,6 +2247,7 @@ static int __init stack_reclaim_init(void)
 	for_each_possible_cpu(cpu) {
 		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
 
+		INIT_LIST_HEAD(&r->pages);
 		INIT_LIST_HEAD(&r->spill);
 		INIT_WORK(&r->refill_work, reserve_refill_fn);
 		init_irq_work(&r->refill_irq_work, reserve_refill_irq_work);

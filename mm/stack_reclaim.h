@@ -38,6 +38,8 @@ enum stack_reclaim_counter {
 unsigned int stack_reclaim_task(struct task_struct *p, bool check_age);
 long stack_reclaim_counter(enum stack_reclaim_counter c);
 void stack_reclaim_set_reserve(unsigned int pages);
+unsigned int stack_reclaim_reserve_target(void);
+void stack_reclaim_trim_reserves(void);
 void stack_reclaim_set_switch_hook(bool on);
 void stack_reclaim_set_min_sleep_ms(unsigned int ms);
 void stack_reclaim_set_reage_ms(unsigned int ms);

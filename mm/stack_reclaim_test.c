@@ -136,7 +136,7 @@ static unsigned int untouched_pages(struct task_struct *p)
  */
 static struct sr_thread *sr_thread_start_reclaimable(struct kunit *test)
 {
-	int i, n = 0, max = 2 * nr_cpu_ids + 1;
+	int i, n = 0, max = 4 * nr_cpu_ids + 4;
 	struct sr_thread **spare, *t;
 
 	spare = kunit_kcalloc(test, max, sizeof(*spare), GFP_KERNEL);
@@ -353,6 +353,31 @@ static void empty_reserve_defers_wakeup(struct kunit *test)
 	KUNIT_EXPECT_GT(test, stack_reclaim_counter(SR_DEFERRED_WAKES), deferred);
 	KUNIT_EXPECT_GT(test, stack_reclaim_counter(SR_RESERVE_MISSES), misses);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(t->task->stack_reclaim.holes), 0);
+	sr_thread_stop(t);
+}
+
+/*
+ * A wakeup that finds the reserve short grows it (and is deferred, this
+ * once); the shrinker brings every grown reserve back to reserve_pages.
+ */
+static void short_reserve_grows_and_shrinks(struct kunit *test)
+{
+	unsigned int floor = 1, online = num_online_cpus();
+	struct sr_thread *t = sr_thread_start_reclaimable(test);
+	unsigned int grown;
+
+	stack_reclaim_set_reserve(floor);
+	stack_reclaim_trim_reserves();
+	KUNIT_ASSERT_EQ(test, stack_reclaim_reserve_target(), floor * online);
+	/* A reserve of one page: the wakeup needs more. */
+	KUNIT_ASSERT_GT(test, sr_thread_reclaim(t), floor);
+	KUNIT_ASSERT_TRUE_MSG(test, sr_thread_run(t), "deferred wakeup lost");
+	grown = stack_reclaim_reserve_target();
+	KUNIT_EXPECT_GT(test, grown, floor * online);
+	stack_reclaim_trim_reserves();
+	KUNIT_EXPECT_EQ(test, stack_reclaim_reserve_target(), floor * online);
+	stack_reclaim_set_reserve(32);
+	KUNIT_EXPECT_EQ(test, t->result, 0);
 	sr_thread_stop(t);
 }
 
@@ -614,6 +639,7 @@ static struct kunit_case stack_reclaim_test_cases[] = {
 	KUNIT_CASE(touched_pages_are_kept),
 	KUNIT_CASE(pages_given_back_are_zero),
 	KUNIT_CASE(empty_reserve_defers_wakeup),
+	KUNIT_CASE(short_reserve_grows_and_shrinks),
 	KUNIT_CASE(deferred_wakeup_is_exact),
 	KUNIT_CASE(exit_with_holes),
 	KUNIT_CASE(recycled_stack_keeps_untouched_pages),

@@ -7,7 +7,8 @@
  * must not fill the reserve again after that, or up to reserve_pages pages
  * stay with the CPU for as long as it is offline.  With one of two CPUs
  * down, reserve_pages_now (summed over all possible CPUs) must not exceed
- * one CPU's reserve.
+ * what the online CPU's reserve aims to hold (reserve_target_now: 32, or
+ * more if a wakeup found it short meanwhile and grew it).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -22,7 +23,7 @@
 
 int main(void)
 {
-	long now, worst = 0;
+	long now, limit, worst = 0;
 	int i, bad = 0, downs = 0;
 
 	if (access(SYSFS, F_OK) || access(CPU1, W_OK)) {
@@ -37,13 +38,16 @@ int main(void)
 			continue;
 		downs++;
 		usleep(20000);		/* let any late refill run */
+		limit = stat_of("reserve_target_now");
 		now = stat_of("reserve_pages_now");
+		if (stat_of("reserve_target_now") > limit)
+			limit = stat_of("reserve_target_now");
 		if (now > worst)
 			worst = now;
-		bad += now > 32;
+		bad += now > limit;
 		put(CPU1, "1");
 	}
-	printf("# %d of %d offlines: at most %ld reserve pages with one CPU online, %d rounds over 32\n",
+	printf("# %d of %d offlines: at most %ld reserve pages with one CPU online, %d rounds over the target\n",
 	       downs, ROUNDS, worst, bad);
 	printf("%sok 1 - no reserve pages stranded on an offline CPU\n",
 	       downs && !bad ? "" : "not ");
