@@ -204,7 +204,7 @@ struct stack_reserve {
 	unsigned int		nr;
 	unsigned int		high;		/* size wanted now */
 	unsigned long		last_miss;	/* jiffies */
-	unsigned long		trimmed_at;	/* reserve_pressure_at seen */
+	unsigned int		trimmed_at;	/* reserve_pressure_gen seen */
 	bool			offline;	/* handed back, CPU going down */
 	bool			refill_failed;	/* no memory at the last refill */
 	struct list_head	pages;

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Apply the stack reclaim series to a 6.12 tree: new files are copied to
-# their kernel paths, <path>.patch files are applied with patch -p1, in the
-# order of ./series.  Refuses a tree that is not 6.12 or already has it.
+# their kernel paths, <path>.patch files are applied, as ./series and
+# scripts/series.py say.  Refuses a tree that is not 6.12 or already has it.
 # Usage: scripts/apply.sh /path/to/linux-6.12
 . "$(dirname "$0")/lib.sh"
 
@@ -24,10 +24,13 @@ show_failed_hunks() {	# patchfile patch-output
 	done
 }
 
-# Check everything before touching the tree, so a failure leaves it as it was.
+# Check everything before touching the tree, so a failure leaves it as it
+# was.  A step (a later patch's part of a file, see scripts/series.py) is
+# checked by series.py, which computes every file before writing any.
 for f in $(series_files); do
 	case $f in
 	*.patch)
+		[ -e "$KSRC/${f%.patch}" ] || continue	# a step
 		out=$(patch -p1 -d "$KSRC" --dry-run --forward --silent < "$TOP/$f" 2>&1) || {
 			echo "$out"
 			show_failed_hunks "$TOP/$f" "$out"
@@ -39,10 +42,6 @@ for f in $(series_files); do
 	esac
 done
 
-for f in $(series_files); do
-	case $f in
-	*.patch) patch -p1 -d "$KSRC" --forward --silent < "$TOP/$f" ;;
-	*) mkdir -p "$KSRC/$(dirname "$f")"; cp "$TOP/$f" "$KSRC/$f" ;;
-	esac
-done
+python3 "$TOP/scripts/series.py" apply "$KSRC" "$KSRC" all ||
+	die "series does not apply to $KSRC ($kv)"
 say "apply: stack reclaim applied to $KSRC ($kv)"

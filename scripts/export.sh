@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Write $OUT/patches/: the series as numbered git-format-patch mails with a
 # cover letter, plus a quilt "series" file.  Each "== commits/X.txt" group
-# of ./series becomes one commit with that message.
+# of ./series becomes one commit with that message (scripts/series.py says
+# what each path holds after it).
 . "$(dirname "$0")/lib.sh"
 
 src=$(pristine_tree)
@@ -33,16 +34,13 @@ commit_group() {
 	git -C "$exp/git" commit -q -s -F "$TOP/$msg" || die "export: empty commit for $msg"
 }
 
-msg=
-while read -r line; do
-	case $line in
-	''|'#'*) continue ;;
-	'== '*) commit_group; msg=${line#== } ;;
-	*.patch) patch -p1 -d "$exp/git" --silent < "$TOP/$line" || die "export: $line" ;;
-	*) mkdir -p "$exp/git/$(dirname "$line")"; cp "$TOP/$line" "$exp/git/$line" ;;
-	esac
-done < "$TOP/series"
-commit_group
+# One commit per group, each path as it stands after that patch.
+n=0
+for msg in $(python3 "$TOP/scripts/series.py" groups); do
+	n=$((n + 1))
+	python3 "$TOP/scripts/series.py" apply "$src" "$exp/git" $n || die "export: patch $n ($msg)"
+	commit_group
+done
 
 git -C "$exp/git" format-patch -q --cover-letter --no-signature \
 	--subject-prefix="RFC PATCH" -o "$dest" base..HEAD
