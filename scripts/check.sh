@@ -78,7 +78,7 @@ stage "9/10 boot and test"
 "$TOP/scripts/mkinitramfs.sh"
 img() { echo "$OUT/build/$1/arch/x86/boot/bzImage"; }
 boot() { "$TOP/scripts/boot.sh" "$@" || true; }
-all=sr_sysfs,sr_threads,sr_memcg,sr_drivers,sr_readers,sr_depth,sr_faults,sr_rtwake,sr_offline,sr_storm,sr_trace,sr_bootparam
+all=ksft_stack_reclaim,sr_sysfs,sr_threads,sr_memcg,sr_drivers,sr_readers,sr_depth,sr_faults,sr_rtwake,sr_offline,sr_storm,sr_trace,sr_bootparam
 [ -f "$(img test-gcc)" ] && boot gcc "$(img test-gcc)" $all
 [ -f "$(img test-gcc)" ] && boot gcc-off "$(img test-gcc)" sr_threads,sr_bootparam "stack_reclaim=off"
 [ -f "$(img test-gcc)" ] && boot gcc-badparam "$(img test-gcc)" sr_bootparam \

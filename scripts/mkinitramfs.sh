@@ -23,6 +23,13 @@ for c in "$TOP"/tests/guest/*.c; do
 	gcc -static -O2 -Wall -Werror -pthread -o "$exe" "$c" ||
 		die "cannot compile $c"
 done
+# The series' own kselftest, from the patched tree (tools/testing/selftests/
+# mm/stack_reclaim.c), as /tests/ksft_stack_reclaim.
+ksft=$OUT/src/linux/tools/testing/selftests/mm/stack_reclaim.c
+if [ -f "$ksft" ]; then
+	gcc -static -O2 -Wall -Werror -pthread -o "$root/tests/ksft_stack_reclaim" "$ksft" ||
+		die "cannot compile $ksft"
+fi
 for s in "$TOP"/tests/guest/*.sh; do
 	[ -e "$s" ] || continue
 	install -m 755 "$s" "$root/tests/$(basename "$s" .sh)"
