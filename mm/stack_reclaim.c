@@ -332,14 +332,26 @@ static unsigned int reserve_target(struct stack_reserve *r)
 /* A wakeup found @r short by @n pages: grow it, up to RESERVE_HIGH_MAX. */
 static void reserve_grow(struct stack_reserve *r, unsigned int n)
 {
-	unsigned int target = reserve_target(r);
+	unsigned int target, gen = atomic_read(&reserve_pressure_gen);
 
-	if (!target)
+	/*
+	 * The shrinker trimmed since this reserve last looked: if grown, drop
+	 * back to the floor now rather than grow further, or a miss that beats
+	 * the refill work would undo the trim.
+	 */
+	if (r->trimmed_at != gen) {
+		r->trimmed_at = gen;
+		if (r->high) {
+			WRITE_ONCE(r->high, 0);
+			return;
+		}
+	}
+	target = reserve_target(r);
+	/* A CPU going down keeps no reserve (stack_reclaim_cpu_offline()). */
+	if (!target || r->offline)
 		return;
 	WRITE_ONCE(r->high, min(max(2 * target, r->nr + n), RESERVE_HIGH_MAX));
 	r->last_miss = jiffies;
-	/* Grown after the last trim: keep it. */
-	r->trimmed_at = atomic_read(&reserve_pressure_gen);
 }
 
 static struct page *reserve_pop(struct stack_reserve *r)
@@ -444,8 +456,12 @@ static void reserve_put_list(struct stack_reserve *r, struct list_head *pages)
 	}
 }
 
-/* Pages allocated per step of a refill, and per run of the completer. */
+/*
+ * Pages allocated per step of a refill, and per run of the completer,
+ * which zeroes them with interrupts off.
+ */
 #define REFILL_BATCH		64
+#define TOP_UP_BATCH		32
 
 static void reserve_decay_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(reserve_decay_work, reserve_decay_fn);
@@ -549,21 +565,26 @@ static void reserve_trim_all(void)
  * In the completer, after a miss: grow this CPU's reserve by up to a
  * batch, atomically but without the emergency reserves (GFP_NOWAIT): only
  * the pages a deferred task needs now may use those.  Returns true if the
- * reserve is still short of its target.
+ * batch came whole and the reserve is still short, so that another run
+ * may follow; a short batch (the per-CPU lists were busy, or the zone is
+ * low) leaves the rest to the refill work, in process context.
  */
 static bool reserve_top_up(struct stack_reserve *r)
 {
-	unsigned int target = reserve_target(r);
+	unsigned int want, got, target = reserve_target(r);
 	LIST_HEAD(pages);
 
 	if (r->offline || r->nr >= target)
 		return false;
-	if (!alloc_stack_pages(GFP_NOWAIT, min(target - r->nr, REFILL_BATCH),
-			       &pages))
-		return false;
+	want = min(target - r->nr, TOP_UP_BATCH);
+	got = alloc_stack_pages(GFP_NOWAIT, want, &pages);
 	reserve_put_list(r, &pages);
 	free_page_list(&pages);
-	return r->nr < target;
+	if (got == want && r->nr < target)
+		return true;
+	if (r->nr < target)
+		queue_refill(r);
+	return false;
 }
 
 /* Kicked from under pi_lock / rq lock, where queueing work could wake. */
@@ -1089,10 +1110,19 @@ static unsigned long reclaim_all(void)
 static unsigned long stack_reclaim_count(struct shrinker *s,
 					 struct shrink_control *sc)
 {
-	long est;
+	unsigned int floor = READ_ONCE(reserve_pages);
+	long est, grown = 0;
+	int cpu;
 
+	/* Reserves grown beyond their floor can always shrink. */
+	for_each_online_cpu(cpu) {
+		unsigned int nr = READ_ONCE(per_cpu_ptr(&stack_reserve, cpu)->nr);
+
+		if (nr > floor)
+			grown += nr - floor;
+	}
 	if (!READ_ONCE(reclaim_enabled))
-		return 0;
+		return grown ? grown : SHRINK_EMPTY;
 	/*
 	 * A cheap upper bound: every non-top page of every thread, less what
 	 * is reclaimed already and what the last full pass saw touched.
@@ -1100,7 +1130,8 @@ static unsigned long stack_reclaim_count(struct shrinker *s,
 	est = (long)nr_threads * TOP_PAGE - atomic_long_read(&pages_reclaimed_now);
 	for (int i = 2; i <= STACK_RECLAIM_PAGES; i++)
 		est -= (i - 1) * atomic_long_read(&touched_hist[i]);
-	return est > 0 ? est : SHRINK_EMPTY;
+	est = max(est, 0L) + grown;
+	return est ? est : SHRINK_EMPTY;
 }
 
 static unsigned long stack_reclaim_scan(struct shrinker *s,
@@ -1110,6 +1141,8 @@ static unsigned long stack_reclaim_scan(struct shrinker *s,
 	struct reclaim_ctx rc;
 	struct task_struct *p;
 
+	/* Grown reserves first: that needs no scanner. */
+	reserve_trim_all();
 	/* Never make reclaim wait on another scanner. */
 	if (!mutex_trylock(&scan_mutex))
 		return SHRINK_STOP;
@@ -1129,7 +1162,6 @@ static unsigned long stack_reclaim_scan(struct shrinker *s,
 	}
 	reage_release(&rc);
 	mutex_unlock(&scan_mutex);
-	reserve_trim_all();
 	sc->nr_scanned = max(visited, freed);
 	return freed ? freed : SHRINK_STOP;
 }
