@@ -5,14 +5,25 @@
 # of a stock boot and a patched boot (tests/guest/kselftests).  A program
 # or case that passes on stock must pass on the patched kernel; one that
 # fails or skips on stock too is reported as a skip with that reason.
-# Usage: scripts/judge.sh STOCK_LOG PATCHED_LOG
+# STOCK is a stock boot's log, or a list of "NAME RESULT" lines recorded
+# from one (tests/judge-stock.txt: the kernel source is pinned, so stock's
+# result is a fact make check need not rebuild; make check-full does).
+# Usage: scripts/judge.sh STOCK_LOG|STOCK_LIST PATCHED_LOG
+#        scripts/judge.sh --results LOG	(print a log's list)
 . "$(dirname "$0")/lib.sh"
 
-stock=$1 patched=$2
 results() {
-	sed -n -e 's/^guest: # kselftest \([^ ]*\) \([a-z]*\).*/\1 \2/p' \
-		-e 's/^guest: # kunit \([^ ]*\) \([a-z]*\).*/kunit\/\1 \2/p' "$1" | sort
+	case $1 in
+	*.txt) grep -v '^#' "$1" | sort ;;
+	*) sed -n -e 's/^guest: # kselftest \([^ ]*\) \([a-z]*\).*/\1 \2/p' \
+		-e 's/^guest: # kunit \([^ ]*\) \([a-z]*\).*/kunit\/\1 \2/p' "$1" | sort ;;
+	esac
 }
+if [ "$1" = --results ]; then
+	results "$2"
+	exit 0
+fi
+stock=$1 patched=$2
 results "$stock" > "$OUT/judge-stock.txt"
 results "$patched" > "$OUT/judge-patched.txt"
 [ -s "$OUT/judge-stock.txt" ] || { result fail "judge/stock-ran-kselftests"; exit 0; }
