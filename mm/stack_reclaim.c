@@ -139,8 +139,19 @@ static DEFINE_MUTEX(tunables_mutex);
 static DEFINE_MUTEX(scan_mutex);
 static pid_t scan_cursor;
 
-/* Statistics, /sys/kernel/debug/stack_reclaim/stats. */
-static atomic_long_t counters[SR_COUNTER_COUNT];
+/*
+ * Statistics, per CPU so that wakeups on many CPUs do not share a cache
+ * line: a reader sums them over the possible CPUs (an offline one keeps
+ * its share).  ->reclaimed_now, pages taken less pages given back, is
+ * exact only in that sum.
+ */
+struct stack_reclaim_stats {
+	unsigned long		counters[SR_COUNTER_COUNT];
+	long			reclaimed_now;
+};
+
+static DEFINE_PER_CPU(struct stack_reclaim_stats, sr_stats);
+
 static const char *const counter_names[] = {
 	[SR_TASKS_SCANNED]		= "tasks_scanned",
 	[SR_SKIP_RUNNING]		= "tasks_skipped_running",
@@ -167,22 +178,52 @@ static const char *const counter_names[] = {
 
 static_assert(ARRAY_SIZE(counter_names) == SR_COUNTER_COUNT);
 
-static atomic_long_t pages_reclaimed_now;
 /* Stack pages ever touched, per task, as of the last full pass. */
 static atomic_long_t touched_hist[STACK_RECLAIM_PAGES + 1];
 /* Wall time of the last and of the longest full pass; scan_mutex held. */
 static unsigned long full_pass_last_ms, full_pass_max_ms;
 
-static inline void count(int c, long n)
+/*
+ * The counters a fleet watches also go to /proc/vmstat, which is ABI and
+ * always there; debugfs is neither.  @c is a constant at every call site,
+ * so the switch costs nothing.
+ */
+static __always_inline void count(int c, long n)
 {
-	atomic_long_add(n, &counters[c]);
+	this_cpu_add(sr_stats.counters[c], n);
+	switch (c) {
+	case SR_PAGES_RECLAIMED:
+		count_vm_events(KSTACK_PAGES_RECLAIMED, n);
+		break;
+	case SR_PAGES_REPOPULATED:
+		count_vm_events(KSTACK_PAGES_REPOPULATED, n);
+		break;
+	case SR_DEFERRED_WAKES:
+		count_vm_events(KSTACK_WAKEUPS_DEFERRED, n);
+		break;
+	}
 }
 
 VISIBLE_IF_KUNIT long stack_reclaim_counter(enum stack_reclaim_counter c)
 {
-	return atomic_long_read(&counters[c]);
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(sr_stats.counters[c], cpu);
+	return sum;
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_counter);
+
+static long pages_reclaimed_now(void)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(sr_stats.reclaimed_now, cpu);
+	return sum;
+}
 
 /*
  * Per-CPU reserve of zeroed pages for filling holes at wakeup.  Only
@@ -1018,7 +1059,7 @@ static unsigned int reclaim_one(struct task_struct *p, struct reclaim_ctx *rc)
 	if (!nr)
 		return 0;
 
-	atomic_long_add(nr, &pages_reclaimed_now);
+	this_cpu_add(sr_stats.reclaimed_now, nr);
 	count(SR_PAGES_RECLAIMED, nr);
 	give_back_pages(&rc->pages);
 	if (rc->nr_unflushed >= REAGE_BATCH)
@@ -1127,7 +1168,7 @@ static unsigned long stack_reclaim_count(struct shrinker *s,
 	 * A cheap upper bound: every non-top page of every thread, less what
 	 * is reclaimed already and what the last full pass saw touched.
 	 */
-	est = (long)nr_threads * TOP_PAGE - atomic_long_read(&pages_reclaimed_now);
+	est = (long)nr_threads * TOP_PAGE - pages_reclaimed_now();
 	for (int i = 2; i <= STACK_RECLAIM_PAGES; i++)
 		est -= (i - 1) * atomic_long_read(&touched_hist[i]);
 	est = max(est, 0L) + grown;
@@ -1209,7 +1250,7 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
 		arch_stack_reclaim_map(ptes + i, page);
 	}
 	sr->holes = 0;
-	atomic_long_sub(k, &pages_reclaimed_now);
+	this_cpu_sub(sr_stats.reclaimed_now, k);
 	count(SR_PAGES_REPOPULATED, k);
 }
 
@@ -1886,7 +1927,7 @@ void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_stat
 	}
 	if (spilled)
 		queue_refill(r);
-	atomic_long_add(rc.nr, &pages_reclaimed_now);
+	this_cpu_add(sr_stats.reclaimed_now, rc.nr);
 	count(SR_PAGES_RECLAIMED, rc.nr);
 	count(SR_PAGES_RECLAIMED_SWITCH, rc.nr);
 }
@@ -1954,7 +1995,7 @@ static void set_enabled(bool on)
 		WRITE_ONCE(reclaim_enabled, false);
 		synchronize_rcu();
 		fill_all();
-		WARN_ON_ONCE(atomic_long_read(&pages_reclaimed_now));
+		WARN_ON_ONCE(pages_reclaimed_now());
 		static_branch_disable(&stack_reclaim_key);
 	}
 	mutex_unlock(&scan_mutex);
@@ -2099,9 +2140,9 @@ static int stats_show(struct seq_file *seq, void *v)
 
 	for (i = 0; i < SR_COUNTER_COUNT; i++)
 		seq_printf(seq, "%-28s %ld\n", counter_names[i],
-			   atomic_long_read(&counters[i]));
+			   stack_reclaim_counter(i));
 	seq_printf(seq, "%-28s %ld\n", "pages_reclaimed_now",
-		   atomic_long_read(&pages_reclaimed_now));
+		   pages_reclaimed_now());
 	/* Possible CPUs: a page stranded on an offline one must show. */
 	for_each_possible_cpu(cpu) {
 		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);

@@ -33,6 +33,7 @@ defined_only() {
 	echo "$out"
 }
 rm -rf "$tree"
+mkdir -p "$(dirname "$tree")"
 cp -a "$(pristine_tree)" "$tree"
 n=0
 while read -r p; do

@@ -9,6 +9,7 @@
  *    threads, and KernelStack in /proc/meminfo drops;
  *  - every such thread wakes, goes through a few system calls and exits,
  *    and KernelStack comes back;
+ *  - /proc/vmstat counts the pages taken and put back;
  *  - enabled=0 gives every reclaimed page back at once.
  *
  * Needs root; puts back every tunable it changes.
@@ -114,6 +115,25 @@ static long meminfo_kb(const char *field)
 		}
 	fclose(f);
 	return kb;
+}
+
+/* An event count in /proc/vmstat, or -1 if it has no such line. */
+static long vm_event(const char *name)
+{
+	char line[256];
+	long n = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, strlen(name)) &&
+		    line[strlen(name)] == ' ') {
+			n = strtol(line + strlen(name) + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return n;
 }
 
 /* Malformed and out-of-range writes get EINVAL and change nothing. */
@@ -234,6 +254,7 @@ static bool herd_finish(struct herd *h)
 static void test_reclaim_and_wake(void)
 {
 	long base, asleep, reclaimed, per_thread, want, after;
+	long taken[2], refilled[2];
 	struct herd h;
 
 	base = meminfo_kb("KernelStack");
@@ -244,8 +265,10 @@ static void test_reclaim_and_wake(void)
 	}
 	asleep = meminfo_kb("KernelStack");
 	per_thread = (asleep - base) / h.n;
+	taken[0] = vm_event("kstack_pages_reclaimed");
 	sysfs_puts("reclaim", "1");
 	reclaimed = meminfo_kb("KernelStack");
+	taken[1] = vm_event("kstack_pages_reclaimed");
 	/* Every page but the top one may go: 4 kB of each stack stays. */
 	want = (per_thread - 4) * h.n / 2;
 	ksft_print_msg("KernelStack %ld kB with %d sleepers (%ld kB each), %ld kB after reclaim\n",
@@ -254,9 +277,24 @@ static void test_reclaim_and_wake(void)
 		       asleep - reclaimed, (per_thread - 4) * h.n, want);
 	ksft_test_result(per_thread > 4 && asleep - reclaimed >= want,
 			 "reclaim takes sleepers' untouched stack pages\n");
+	refilled[0] = vm_event("kstack_pages_repopulated");
 	ksft_test_result(herd_finish(&h),
 			 "every reclaimed thread woke, made system calls and exited\n");
+	refilled[1] = vm_event("kstack_pages_repopulated");
 	after = meminfo_kb("KernelStack");
+	/*
+	 * Pages counted taken cover at least the drop in KernelStack (other
+	 * tasks' pages may be taken too); the herd's come back as it wakes.
+	 */
+	ksft_print_msg("/proc/vmstat: %ld pages reclaimed, %ld repopulated as the herd woke\n",
+		       taken[1] - taken[0], refilled[1] - refilled[0]);
+	if (taken[0] < 0 && vm_event("pgfault") < 0)
+		ksft_test_result_skip("/proc/vmstat: no CONFIG_VM_EVENT_COUNTERS\n");
+	else
+		ksft_test_result(taken[0] >= 0 &&
+				 (taken[1] - taken[0]) * 4 >= asleep - reclaimed &&
+				 (refilled[1] - refilled[0]) * 4 >= (asleep - reclaimed) / 2,
+				 "/proc/vmstat counts the pages reclaimed and repopulated\n");
 	ksft_print_msg("KernelStack %ld kB after exit, %ld kB before the herd\n",
 		       after, base);
 	ksft_test_result(after <= base + per_thread * 4,
@@ -298,7 +336,7 @@ int main(void)
 	if (sysfs_read("min_sleep_ms", min_sleep, sizeof(min_sleep)) ||
 	    sysfs_read("enabled", enabled, sizeof(enabled)))
 		ksft_exit_fail_msg("cannot read the tunables\n");
-	ksft_set_plan(ARRAY_SIZE(tunables) + 5);
+	ksft_set_plan(ARRAY_SIZE(tunables) + 6);
 
 	for (i = 0; i < ARRAY_SIZE(tunables); i++)
 		test_tunable(&tunables[i]);
