@@ -185,8 +185,8 @@ static unsigned long full_pass_last_ms, full_pass_max_ms;
 
 /*
  * The counters a fleet watches also go to /proc/vmstat, which is ABI and
- * always there; debugfs is neither.  @c is a constant at every call site,
- * so the switch costs nothing.
+ * always there; debugfs is neither.  Inlined: where @c is a constant, as
+ * it is on every path that counts pages or wakeups, the switch folds away.
  */
 static __always_inline void count(int c, long n)
 {
@@ -370,23 +370,32 @@ static unsigned int reserve_target(struct stack_reserve *r)
 	return floor ? max(READ_ONCE(r->high), floor) : 0;
 }
 
+/*
+ * The shrinker trimmed (reserve_trim_all()) since this reserve last
+ * looked: a grown reserve drops back to the floor now, before it grows or
+ * decays further, or a miss that beats the refill work would undo the
+ * trim.  Returns true if it dropped.
+ */
+static bool reserve_apply_trim(struct stack_reserve *r)
+{
+	unsigned int gen = atomic_read(&reserve_pressure_gen);
+
+	if (r->trimmed_at == gen)
+		return false;
+	r->trimmed_at = gen;
+	if (!r->high)
+		return false;
+	WRITE_ONCE(r->high, 0);
+	return true;
+}
+
 /* A wakeup found @r short by @n pages: grow it, up to RESERVE_HIGH_MAX. */
 static void reserve_grow(struct stack_reserve *r, unsigned int n)
 {
-	unsigned int target, gen = atomic_read(&reserve_pressure_gen);
+	unsigned int target;
 
-	/*
-	 * The shrinker trimmed since this reserve last looked: if grown, drop
-	 * back to the floor now rather than grow further, or a miss that beats
-	 * the refill work would undo the trim.
-	 */
-	if (r->trimmed_at != gen) {
-		r->trimmed_at = gen;
-		if (r->high) {
-			WRITE_ONCE(r->high, 0);
-			return;
-		}
-	}
+	if (reserve_apply_trim(r))
+		return;
 	target = reserve_target(r);
 	/* A CPU going down keeps no reserve (stack_reclaim_cpu_offline()). */
 	if (!target || r->offline)
@@ -514,12 +523,12 @@ static DECLARE_DELAYED_WORK(reserve_decay_work, reserve_decay_fn);
  */
 static void reserve_decay(struct stack_reserve *r)
 {
-	unsigned int high = r->high, gen = atomic_read(&reserve_pressure_gen);
+	unsigned int high;
 
-	if (r->trimmed_at != gen) {
-		r->trimmed_at = gen;
-		high = 0;
-	} else if (high && time_after(jiffies, r->last_miss + HZ)) {
+	if (reserve_apply_trim(r))
+		return;
+	high = r->high;
+	if (high && time_after(jiffies, r->last_miss + HZ)) {
 		high -= max(high / 8, 1U);
 		r->last_miss = jiffies;
 	}
@@ -576,30 +585,39 @@ static void reserve_refill_fn(struct work_struct *work)
 		schedule_delayed_work(&reserve_decay_work, HZ);
 }
 
-static void reserve_decay_fn(struct work_struct *work)
+/*
+ * Queue the refill work of every online CPU whose reserve @pick chooses,
+ * or of every one if @pick is NULL.  No cpus_read_lock() here: a sysfs
+ * writer may not hold up CPU hotplug.  A work queued for a CPU that then
+ * goes down runs elsewhere, which reserve_refill_fn() checks for.
+ */
+static void refill_reserves(bool (*pick)(struct stack_reserve *r))
 {
 	int cpu;
 
 	for_each_online_cpu(cpu) {
 		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
 
-		if (READ_ONCE(r->high))
+		if (!pick || pick(r))
 			schedule_work_on(cpu, &r->refill_work);
 	}
+}
+
+static bool reserve_grown(struct stack_reserve *r)
+{
+	return READ_ONCE(r->high);
+}
+
+static void reserve_decay_fn(struct work_struct *work)
+{
+	refill_reserves(reserve_grown);
 }
 
 /* The shrinker: drop every grown reserve back to reserve_pages. */
 static void reserve_trim_all(void)
 {
-	int cpu;
-
 	atomic_inc(&reserve_pressure_gen);
-	for_each_online_cpu(cpu) {
-		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
-
-		if (READ_ONCE(r->high))
-			schedule_work_on(cpu, &r->refill_work);
-	}
+	refill_reserves(reserve_grown);
 }
 
 /*
@@ -637,17 +655,14 @@ static void reserve_refill_irq_work(struct irq_work *work)
 	schedule_work_on(smp_processor_id(), &r->refill_work);
 }
 
-/*
- * No cpus_read_lock() here: a sysfs writer may not hold up CPU hotplug.
- * A work queued for a CPU that then goes down runs elsewhere, which
- * reserve_refill_fn() checks for.
- */
 static void reserve_refill_all(void)
 {
-	int cpu;
+	refill_reserves(NULL);
+}
 
-	for_each_online_cpu(cpu)
-		schedule_work_on(cpu, &per_cpu_ptr(&stack_reserve, cpu)->refill_work);
+static bool last_refill_failed(struct stack_reserve *r)
+{
+	return READ_ONCE(r->refill_failed);
 }
 
 /*
@@ -658,14 +673,7 @@ static void reserve_refill_all(void)
  */
 static void retry_failed_refills(void)
 {
-	int cpu;
-
-	for_each_online_cpu(cpu) {
-		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
-
-		if (READ_ONCE(r->refill_failed))
-			schedule_work_on(cpu, &r->refill_work);
-	}
+	refill_reserves(last_refill_failed);
 }
 
 static void drain_local_reserve(void *unused)
@@ -1067,6 +1075,7 @@ static unsigned int reclaim_one(struct task_struct *p, struct reclaim_ctx *rc)
 	return nr;
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
 /* Reclaim from one task, re-aged pages included, all freed on return. */
 VISIBLE_IF_KUNIT unsigned int stack_reclaim_task(struct task_struct *p,
 						 bool check_age)
@@ -1080,6 +1089,7 @@ VISIBLE_IF_KUNIT unsigned int stack_reclaim_task(struct task_struct *p,
 	return nr;
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_task);
+#endif
 
 /* Next task at or after *cursor in pid order, with a reference; or NULL. */
 static struct task_struct *next_task_by_pid(pid_t *cursor)
@@ -1214,11 +1224,16 @@ static DECLARE_DELAYED_WORK(periodic_scan_work, periodic_scan_fn);
 
 static void periodic_scan_fn(struct work_struct *work)
 {
-	unsigned int interval = READ_ONCE(scan_interval_ms);
+	unsigned int interval;
 
+	if (!READ_ONCE(scan_interval_ms))
+		return;
 	mutex_lock(&scan_mutex);
-	reclaim_all();
+	if (READ_ONCE(reclaim_enabled))
+		reclaim_all();
 	mutex_unlock(&scan_mutex);
+	/* Read again: a write during the pass may have changed it, or to 0. */
+	interval = READ_ONCE(scan_interval_ms);
 	if (interval)
 		queue_delayed_work(system_unbound_wq, &periodic_scan_work,
 				   msecs_to_jiffies(interval));
@@ -1648,13 +1663,14 @@ static int stack_reclaimd_fn(void *unused)
 /*
  * Memory that the disable path may wait for.  No direct reclaim here
  * either: it could wait for a lock that a task whose wakeup is deferred
- * owns.  kswapd, woken by the failed attempts, makes the memory.
+ * owns.  kswapd, woken by the failed attempts, makes the memory.  Not
+ * through fault injection: turning the feature off must finish.
  */
 static struct page *alloc_atomic_page_wait(void)
 {
 	struct page *page;
 
-	while (!(page = alloc_atomic_page()))
+	while (!(page = alloc_page(GFP_ATOMIC | __GFP_ZERO | __GFP_NOWARN)))
 		schedule_timeout_idle(HZ / 50);
 	return page;
 }
@@ -1700,9 +1716,8 @@ pgprot_t stack_reclaim_stack_pgprot(void)
  * Pages never accessed through the stack mapping are zero already (every
  * stack page starts zeroed, and only the canary is written through the
  * direct map), so only the pages the last owner used are cleared: for
- * most stacks one page instead of THREAD_SIZE.  memset(), as fork.c used
- * for the whole stack, not clear_page(): under QEMU TCG clear_page()'s
- * "rep stosb" costs pthread_create() 15% (make bench), memset() nothing.
+ * most stacks one page instead of THREAD_SIZE, with memset() as fork.c
+ * used for the whole stack.
  */
 void stack_reclaim_clear_stack(struct vm_struct *vm)
 {
@@ -2239,9 +2254,7 @@ static int __init stack_reclaim_debugfs_init(void)
 	dir = debugfs_create_dir("stack_reclaim", NULL);
 	debugfs_create_file("stats", 0444, dir, NULL, &stats_fops);
 	debugfs_create_file("use_stack", 0200, dir, NULL, &use_stack_fops);
-#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 	fault_create_debugfs_attr("fail_stack_reclaim", NULL, &fail_stack_reclaim);
-#endif
 	return 0;
 }
 late_initcall(stack_reclaim_debugfs_init);

@@ -27,7 +27,7 @@ enum stack_reclaim_counter {
 	SR_PAGES_REAGED,	/* accessed pages below a sleeper's SP */
 	SR_REAGE_FLUSHES,	/* TLB flushes before freeing re-aged pages */
 	SR_REAGE_WAITS,		/* wakeups deferred until that flush */
-	SR_FULL_PASSES,		/* periodic scans and writes to "reclaim" */
+	SR_FULL_PASSES,		/* passes over every task */
 	SR_REAGE_SKIP_PINNED,	/* a walker held the stack: not re-aged */
 	SR_DEFERRED_SLOW,	/* deferred wakeups left to stack_reclaimd */
 	SR_DEFERRED_NOMEM,	/* stack_reclaimd rounds that found no memory */

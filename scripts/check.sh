@@ -58,7 +58,7 @@ stage "8/10 build: KASAN${CHECK_FULL:+, and stock 6.12}"
 build kasan "$cfg/base.config" "$cfg/feature.config" "$cfg/kasan.config" || true
 # The yardstick for the kernel's own selftests: the pristine tree with the
 # test config minus the feature.
-if [ -n "$CHECK_FULL" ]; then
+if [ -n "${CHECK_FULL:-}" ]; then
 	grep -v STACK_RECLAIM "$cfg/feature.config" > "$OUT/stock-feature.config"
 	TREE=$(pristine_tree) build stock-judge "$cfg/base.config" "$OUT/stock-feature.config" || true
 fi
@@ -100,7 +100,7 @@ all=ksft_stack_reclaim,sr_sysfs,sr_threads,sr_memcg,sr_drivers,sr_readers,sr_dep
 [ -f "$(img kasan)" ] && TIMEOUT=900 boot kasan "$(img kasan)" sr_threads,sr_readers,sr_depth,sr_storm
 # The kernel's own selftests, patched (aggressive reclaim) against stock.
 stock=$TOP/tests/judge-stock.txt
-if [ -n "$CHECK_FULL" ] && [ -f "$(img stock-judge)" ]; then
+if [ -n "${CHECK_FULL:-}" ] && [ -f "$(img stock-judge)" ]; then
 	boot kselftests-stock "$(img stock-judge)" kselftests
 	stock=$OUT/logs/kselftests-stock.log
 	# The recorded list must still hold: all it says passes, passes.

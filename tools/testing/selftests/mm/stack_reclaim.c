@@ -99,41 +99,34 @@ static int sysfs_puts(const char *name, const char *val)
 	return sysfs_write(name, val, strlen(val));
 }
 
-static long meminfo_kb(const char *field)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, strlen(field)) &&
-		    line[strlen(field)] == ':') {
-			kb = strtol(line + strlen(field) + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return kb;
-}
-
-/* An event count in /proc/vmstat, or -1 if it has no such line. */
-static long vm_event(const char *name)
+/* The number after "@name@sep" at the start of a line of @path, or -1. */
+static long proc_field(const char *path, const char *name, char sep)
 {
 	char line[256];
 	long n = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
+	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, name, strlen(name)) &&
-		    line[strlen(name)] == ' ') {
+		    line[strlen(name)] == sep) {
 			n = strtol(line + strlen(name) + 1, NULL, 10);
 			break;
 		}
 	fclose(f);
 	return n;
+}
+
+static long meminfo_kb(const char *field)
+{
+	return proc_field("/proc/meminfo", field, ':');
+}
+
+/* An event count in /proc/vmstat. */
+static long vm_event(const char *name)
+{
+	return proc_field("/proc/vmstat", name, ' ');
 }
 
 /* Malformed and out-of-range writes get EINVAL and change nothing. */
@@ -254,13 +247,16 @@ static bool herd_finish(struct herd *h)
 static void test_reclaim_and_wake(void)
 {
 	long base, asleep, reclaimed, per_thread, want, after;
-	long taken[2], refilled[2];
+	long taken[2], refilled[2], page_kb = sysconf(_SC_PAGESIZE) / 1024;
 	struct herd h;
 
 	base = meminfo_kb("KernelStack");
 	if (herd_start(&h) < NR_THREADS) {
 		ksft_test_result_fail("started %d of %d threads\n", h.n, NR_THREADS);
 		herd_finish(&h);
+		ksft_test_result_skip("no herd to wake\n");
+		ksft_test_result_skip("no herd to count\n");
+		ksft_test_result_skip("no herd to exit\n");
 		return;
 	}
 	asleep = meminfo_kb("KernelStack");
@@ -283,17 +279,19 @@ static void test_reclaim_and_wake(void)
 	refilled[1] = vm_event("kstack_pages_repopulated");
 	after = meminfo_kb("KernelStack");
 	/*
-	 * Pages counted taken cover at least the drop in KernelStack (other
-	 * tasks' pages may be taken too); the herd's come back as it wakes.
+	 * The pass takes at least what reclaim must take from the herd (and
+	 * whatever it finds elsewhere); the herd's pages come back as it
+	 * wakes.  KernelStack also moves with tasks that come and go, so
+	 * the counts are held to want, not to its exact drop.
 	 */
 	ksft_print_msg("/proc/vmstat: %ld pages reclaimed, %ld repopulated as the herd woke\n",
 		       taken[1] - taken[0], refilled[1] - refilled[0]);
 	if (taken[0] < 0 && vm_event("pgfault") < 0)
 		ksft_test_result_skip("/proc/vmstat: no CONFIG_VM_EVENT_COUNTERS\n");
 	else
-		ksft_test_result(taken[0] >= 0 &&
-				 (taken[1] - taken[0]) * 4 >= asleep - reclaimed &&
-				 (refilled[1] - refilled[0]) * 4 >= (asleep - reclaimed) / 2,
+		ksft_test_result(taken[0] >= 0 && want > 0 &&
+				 (taken[1] - taken[0]) * page_kb >= want &&
+				 (refilled[1] - refilled[0]) * page_kb >= want,
 				 "/proc/vmstat counts the pages reclaimed and repopulated\n");
 	ksft_print_msg("KernelStack %ld kB after exit, %ld kB before the herd\n",
 		       after, base);
