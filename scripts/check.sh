@@ -91,10 +91,12 @@ all=ksft_stack_reclaim,sr_sysfs,sr_threads,sr_memcg,sr_drivers,sr_readers,sr_dep
 # The debug kernel is CONFIG_PREEMPT=y (Android), the clang one
 # PREEMPT_DYNAMIC (the distributions) booted with preempt=full: walkers
 # against re-aging need preemption to show.  The clang boot also carries
-# bad stack_reclaim= values, each to be rejected with the feature left on.
+# bad stack_reclaim= values, each to be rejected with the feature left on;
+# sr_bootparam goes first, while the boot messages are still in the log
+# buffer (sysrq t in sr_walkers overwrites them).
 [ -f "$(img debug-gcc)" ] && TIMEOUT=900 boot debug "$(img debug-gcc)" sr_kmemleak,$all,sr_walkers,sr_kmemleak
 [ -f "$(img test-clang)" ] && boot clang-32k "$(img test-clang)" \
-	sr_sysfs,sr_threads,sr_drivers,sr_readers,sr_walkers,sr_depth,sr_faults,sr_rtwake,sr_storm,sr_bootparam \
+	sr_bootparam,sr_sysfs,sr_threads,sr_drivers,sr_readers,sr_walkers,sr_depth,sr_faults,sr_rtwake,sr_storm \
 	"preempt=full stack_reclaim=bogus stack_reclaim= stack_reclaim stack_reclaim=OFF stack_reclaim=on1 stack_reclaim=-1"
 # KASAN checks every access to a stack page given back and to its shadow.
 [ -f "$(img kasan)" ] && TIMEOUT=900 boot kasan "$(img kasan)" sr_threads,sr_readers,sr_depth,sr_storm
