@@ -30,9 +30,8 @@
  *    delivers the wakeup as soon as the waker re-enables interrupts.  Only
  *    without atomic memory does the stack_reclaimd thread take over, at
  *    least at the priority of the tasks it serves (see "Deferred
- *    wakeups").  Memory
- *    shortage delays a wakeup; it never loses one and never lets a task
- *    run with a hole.
+ *    wakeups").  Memory shortage delays a wakeup; it never loses one and
+ *    never lets a task run with a hole.
  *
  * Reclaim is driven by a shrinker, an optional periodic scan, a sysfs
  * trigger, and an optional context-switch hook that looks at the task just
@@ -66,10 +65,9 @@
  * ->refill_failed (a hint) are also read elsewhere, with READ_ONCE().
  * No page is allocated or freed under pi_lock, a runqueue lock or
  * deferred_lock: pages taken go on a list that is released after the
- * locks are dropped, and the pages that fill holes
- * come from the reserve or are allocated before pi_lock is taken.  The
- * completer allocates in hard interrupt context, atomically, with no lock
- * held.
+ * locks are dropped, and the pages that fill holes come from the reserve
+ * or are allocated before pi_lock is taken.  The completer allocates in
+ * hard interrupt context, atomically, with no lock held.
  */
 #define pr_fmt(fmt) "stack_reclaim: " fmt
 
@@ -188,7 +186,7 @@ static unsigned long full_pass_last_ms, full_pass_max_ms;
  * always there; debugfs is neither.  Inlined: where @c is a constant, as
  * it is on every path that counts pages or wakeups, the switch folds away.
  */
-static __always_inline void count(int c, long n)
+static __always_inline void count_event(int c, long n)
 {
 	this_cpu_add(sr_stats.counters[c], n);
 	switch (c) {
@@ -339,16 +337,9 @@ static pte_t *stack_ptes(struct task_struct *p)
 /* ---- the reserve ------------------------------------------------------ */
 
 /*
- * irq_work on a CPU that is going down: once it has passed
- * CPUHP_AP_SMP_CFD_DYING its queue is never run again, and a work left
- * there stays claimed for good, so that queueing it anywhere fails
- * quietly.  Wakeups do still happen there (the stopper completing
- * stop_machine() wakes its caller), so work queued from a CPU that is no
- * longer active goes to one that is: a reserve refill is simply dropped
- * (the CPU's reserve is handed back on the way down and refilled when it
- * comes up), a deferred wakeup's completer runs on another CPU
- * (kick_completer()).  Interrupts are off here, so no active CPU can go
- * down under us.
+ * Not from a CPU going down, whose irq_work may never run again (see
+ * kick_completer()): the refill is dropped.  The reserve is handed back
+ * on the way down and refilled when the CPU comes up.
  */
 static void queue_refill(struct stack_reserve *r)
 {
@@ -574,7 +565,7 @@ static void reserve_refill_fn(struct work_struct *work)
 		if (!alloc_stack_pages(GFP_KERNEL, min(n, REFILL_BATCH), &pages)) {
 			/* Retried at the next miss, or once memory is back. */
 			WRITE_ONCE(r->refill_failed, true);
-			count(SR_REFILL_FAILURES, 1);
+			count_event(SR_REFILL_FAILURES, 1);
 			break;
 		}
 		cond_resched();
@@ -865,7 +856,7 @@ static void reclaim_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 			continue;
 		if (!arch_stack_reclaim_unmap_unaccessed(ptep)) {
 			/* A walker set A under us: the page is in use, keep it. */
-			count(SR_CMPXCHG_RACES, 1);
+			count_event(SR_CMPXCHG_RACES, 1);
 			continue;
 		}
 		/* The end-of-stack canary was written through the direct map. */
@@ -929,7 +920,7 @@ static void reage_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 	    atomic_read(&sr->readers))
 		return;
 	if (stack_pinned_by_others(p)) {
-		count(SR_REAGE_SKIP_PINNED, 1);
+		count_event(SR_REAGE_SKIP_PINNED, 1);
 		return;
 	}
 	sp = arch_stack_reclaim_saved_sp(p);
@@ -976,7 +967,7 @@ static int reclaim_task_locked(struct task_struct *p, void *arg)
 		reason = SR_SKIP_RUNNING;
 #endif
 	if (reason >= 0) {
-		count(reason, 1);
+		count_event(reason, 1);
 		return 0;
 	}
 	reclaim_pages_locked(p, rc);
@@ -1025,9 +1016,9 @@ static void reage_release(struct reclaim_ctx *rc)
 		return;
 	/* Another scanner's flush may have covered this batch already. */
 	if (reage_flush()) {
-		count(SR_TLB_FLUSHES, 1);
+		count_event(SR_TLB_FLUSHES, 1);
 		if (rc->nr_reaged)
-			count(SR_REAGE_FLUSHES, 1);
+			count_event(SR_REAGE_FLUSHES, 1);
 	}
 	/* Re-aged pages held the dead frames of their task: no data may leak. */
 	list_for_each_entry(page, &rc->unflushed, lru)
@@ -1048,27 +1039,27 @@ static unsigned int reclaim_one(struct task_struct *p, struct reclaim_ctx *rc)
 
 	if (!READ_ONCE(reclaim_enabled))
 		return 0;
-	count(SR_TASKS_SCANNED, 1);
+	count_event(SR_TASKS_SCANNED, 1);
 	if (!p->stack_reclaim.reclaimable) {
-		count(SR_SKIP_EXCLUDED, 1);
+		count_event(SR_SKIP_EXCLUDED, 1);
 		return 0;
 	}
 	/* Cheap filter before taking locks; rechecked under pi_lock. */
 	if (READ_ONCE(p->__state) == TASK_RUNNING) {
-		count(SR_SKIP_RUNNING, 1);
+		count_event(SR_SKIP_RUNNING, 1);
 		return 0;
 	}
 	rc->nr = 0;
 	task_call_func(p, reclaim_task_locked, rc);
 	nr = rc->nr_reaged - nr;		/* re-aged from @p */
 	if (nr)
-		count(SR_PAGES_REAGED, nr);
+		count_event(SR_PAGES_REAGED, nr);
 	nr += rc->nr;
 	if (!nr)
 		return 0;
 
 	this_cpu_add(sr_stats.reclaimed_now, nr);
-	count(SR_PAGES_RECLAIMED, nr);
+	count_event(SR_PAGES_RECLAIMED, nr);
 	give_back_pages(&rc->pages);
 	if (rc->nr_unflushed >= REAGE_BATCH)
 		reage_release(rc);
@@ -1152,7 +1143,7 @@ static unsigned long reclaim_all(void)
 	WRITE_ONCE(full_pass_last_ms, jiffies_to_msecs(jiffies - start));
 	if (full_pass_last_ms > full_pass_max_ms)
 		WRITE_ONCE(full_pass_max_ms, full_pass_last_ms);
-	count(SR_FULL_PASSES, 1);
+	count_event(SR_FULL_PASSES, 1);
 	return freed;
 }
 
@@ -1266,7 +1257,7 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
 	}
 	sr->holes = 0;
 	this_cpu_sub(sr_stats.reclaimed_now, k);
-	count(SR_PAGES_REPOPULATED, k);
+	count_event(SR_PAGES_REPOPULATED, k);
 }
 
 /*
@@ -1308,11 +1299,19 @@ static atomic64_t deferred_wait_max_ns;
 /* Deferred tasks completed per run of the irq_work before it requeues. */
 #define COMPLETER_BATCH		16
 
+/*
+ * irq_work on a CPU that is going down: once it has passed
+ * CPUHP_AP_SMP_CFD_DYING its queue is never run again, and a work left
+ * there stays claimed for good, so that queueing it anywhere fails
+ * quietly.  Wakeups do still happen there (the stopper completing
+ * stop_machine() wakes its caller), so the completer of a wakeup given
+ * on a CPU that is no longer active runs on one that is.  Interrupts are
+ * off here, so no active CPU can go down under us.
+ */
 static void kick_completer(void)
 {
 	unsigned int cpu = smp_processor_id();
 
-	/* A CPU going down no longer runs its irq_work: see queue_refill(). */
 	if (unlikely(!cpu_active(cpu))) {
 		unsigned int other = cpumask_any_but(cpu_active_mask, cpu);
 
@@ -1339,7 +1338,7 @@ static void defer_wake_locked(struct task_struct *p, unsigned int state)
 	list_add_tail(&sr->deferred_node, p->flags & PF_KTHREAD ?
 		      &deferred_kthreads : &deferred_list);
 	raw_spin_unlock(&deferred_lock);
-	count(SR_DEFERRED_WAKES, 1);
+	count_event(SR_DEFERRED_WAKES, 1);
 	trace_stack_reclaim_defer(p, sr->holes);
 	kick_completer();
 }
@@ -1363,16 +1362,16 @@ bool __stack_reclaim_wake(struct task_struct *p, unsigned int state)
 	if (n) {
 		/* Another CPU may still map its stack to re-aged pages. */
 		if (reage_unflushed(sr)) {
-			count(SR_REAGE_WAITS, 1);
+			count_event(SR_REAGE_WAITS, 1);
 			defer_wake_locked(p, state);
 			return false;
 		}
 		if (!reserve_take(this_cpu_ptr(&stack_reserve), pages, n)) {
-			count(SR_RESERVE_MISSES, 1);
+			count_event(SR_RESERVE_MISSES, 1);
 			defer_wake_locked(p, state);
 			return false;
 		}
-		count(SR_RESERVE_HITS, 1);
+		count_event(SR_RESERVE_HITS, 1);
 		fill_holes_locked(p, pages);
 		trace_stack_reclaim_repopulate(p, n, false);
 	}
@@ -1542,7 +1541,7 @@ static void deferred_completer_fn(struct irq_work *work)
 		raw_spin_lock(&deferred_lock);
 		list_add_tail(&p->stack_reclaim.deferred_node, &slow_list);
 		raw_spin_unlock(&deferred_lock);
-		count(SR_DEFERRED_SLOW, 1);
+		count_event(SR_DEFERRED_SLOW, 1);
 		slow = true;
 	}
 	if (slow)
@@ -1564,9 +1563,13 @@ static struct task_struct *slow_first(struct list_head *waiting, int *prio)
 
 	raw_spin_lock_irq(&deferred_lock);
 	list_for_each_entry(p, &slow_list, stack_reclaim.deferred_node) {
-		if (READ_ONCE(p->prio) < top) {
+		int prio = READ_ONCE(p->prio);
+
+		/* Kernel threads first among equals, as on deferred_kthreads. */
+		if (prio < top || (prio == top && (p->flags & PF_KTHREAD) &&
+				   !(best->flags & PF_KTHREAD))) {
 			best = p;
-			top = READ_ONCE(p->prio);
+			top = prio;
 		}
 	}
 	if (best)
@@ -1647,7 +1650,7 @@ static int stack_reclaimd_fn(void *unused)
 			raw_spin_lock_irq(&deferred_lock);
 			list_splice_init(&waiting, &slow_list);
 			raw_spin_unlock_irq(&deferred_lock);
-			count(SR_DEFERRED_NOMEM, 1);
+			count_event(SR_DEFERRED_NOMEM, 1);
 			schedule_timeout_idle(HZ / 50);
 			continue;
 		}
@@ -1943,8 +1946,8 @@ void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_stat
 	if (spilled)
 		queue_refill(r);
 	this_cpu_add(sr_stats.reclaimed_now, rc.nr);
-	count(SR_PAGES_RECLAIMED, rc.nr);
-	count(SR_PAGES_RECLAIMED_SWITCH, rc.nr);
+	count_event(SR_PAGES_RECLAIMED, rc.nr);
+	count_event(SR_PAGES_RECLAIMED_SWITCH, rc.nr);
 }
 
 /* DEBUG_STACK_RECLAIM: say so in words, rather than a double fault. */
@@ -2006,7 +2009,11 @@ static void set_enabled(bool on)
 		WRITE_ONCE(reclaim_enabled, true);
 		reserve_refill_all();
 	} else {
-		/* Stop the switch hook and scanners, then give all back. */
+		/*
+		 * Stop the scanners, and the switch hook: it runs with
+		 * preemption off, so after synchronize_rcu() none is in it.
+		 * Then give all back.
+		 */
 		WRITE_ONCE(reclaim_enabled, false);
 		synchronize_rcu();
 		fill_all();
@@ -2121,7 +2128,9 @@ static ssize_t reclaim_store(struct kobject *kobj, struct kobj_attribute *attr,
 
 	if (parse_uint(buf, count, 1, 1, &v))
 		return -EINVAL;
-	mutex_lock(&scan_mutex);
+	/* enabled=0 may hold it while it waits for memory */
+	if (mutex_lock_interruptible(&scan_mutex))
+		return -EINTR;
 	reclaim_all();
 	mutex_unlock(&scan_mutex);
 	return count;

@@ -4,7 +4,8 @@
 # test, check that the runner catches broken guests.  Ends with the line
 # "N passed, N failed".  CHECK_FULL=1 (make check-full) also builds and
 # boots stock 6.12 and judges against that run instead of the recorded
-# tests/judge-stock.txt.
+# tests/judge-stock.txt, and runs the KUnit suite through kunit.py
+# (scripts/kunit.sh).
 . "$(dirname "$0")/lib.sh"
 
 T0=$(date +%s)
@@ -129,6 +130,8 @@ if [ -f "$(img test-gcc)" ]; then
 	EXPECT=fail boot kernel-crash "$(img test-gcc)" selftest_panic
 	EXPECT=fail TIMEOUT=60 boot hang "$(img test-gcc)" selftest_hang
 fi
+# The suite through the kernel's own runner (kunit.py, its .kunitconfig).
+[ -n "${CHECK_FULL:-}" ] && KUNIT_IN_CHECK=1 "$TOP/scripts/kunit.sh"
 
 pass=$(grep -c '^ok ' "$RESULTS" || true)
 fail=$(grep -c '^not ok ' "$RESULTS" || true)
