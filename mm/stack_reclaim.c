@@ -1565,9 +1565,13 @@ static struct task_struct *slow_first(struct list_head *waiting, int *prio)
 	list_for_each_entry(p, &slow_list, stack_reclaim.deferred_node) {
 		int prio = READ_ONCE(p->prio);
 
-		/* Kernel threads first among equals, as on deferred_kthreads. */
-		if (prio < top || (prio == top && (p->flags & PF_KTHREAD) &&
-				   !(best->flags & PF_KTHREAD))) {
+		/*
+		 * Kernel threads first among tasks of equal priority: the
+		 * system waits on them (see deferred_kthreads).
+		 */
+		if (!best || prio < top ||
+		    (prio == top && (p->flags & PF_KTHREAD) &&
+		     !(best->flags & PF_KTHREAD))) {
 			best = p;
 			top = prio;
 		}
