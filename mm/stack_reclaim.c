@@ -1281,13 +1281,16 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
  * runs at nice -20, or at the FIFO level of the most important real-time
  * task it holds (stack_reclaimd_set_prio()).
  *
- * Once deferred, a wakeup is delivered by its completer only: any other
- * wakeup that arrives meanwhile adds its states to ->wake_state and leaves
- * the rest to the completer.  ->deferred is cleared only in the
+ * Once deferred, a wakeup is delivered by its completer only.  To any
+ * other wakeup the task is as good as TASK_WAKING, as on stock for a task
+ * already being woken: that wakeup returns 0 and is neither traced nor
+ * counted, and the completion is not traced or counted a second time
+ * (stack_reclaim_wake_in_flight()).  ->deferred is cleared only in the
  * completer's own try_to_wake_up(), under p->pi_lock, which the completer
  * marks with stack_reclaim_completing on its CPU.  So the wakeup lands on
- * the sleep it was meant for and on no later one, and every state asked
- * for meanwhile is delivered with it.
+ * the sleep it was meant for and on no later one, and ->wake_state still
+ * matches that sleep: only a wakeup changes the state of a blocked task,
+ * and the freezer leaves one whose wakeup is deferred alone.
  */
 static DEFINE_PER_CPU(struct irq_work, deferred_completer);
 static DEFINE_PER_CPU(struct task_struct *, stack_reclaim_completing);
@@ -1343,6 +1346,13 @@ static void defer_wake_locked(struct task_struct *p, unsigned int state)
 	kick_completer();
 }
 
+/* Is this CPU's completer delivering @p's deferred wakeup? */
+bool __stack_reclaim_completing(struct task_struct *p)
+{
+	lockdep_assert_held(&p->pi_lock);
+	return __this_cpu_read(stack_reclaim_completing) == p;
+}
+
 bool __stack_reclaim_wake(struct task_struct *p, unsigned int state)
 {
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
@@ -1350,12 +1360,10 @@ bool __stack_reclaim_wake(struct task_struct *p, unsigned int state)
 	unsigned int n = hweight_long(sr->holes);
 
 	lockdep_assert_held(&p->pi_lock);
-	/* Its completer delivers it, with this wakeup's states. */
 	if (sr->deferred) {
-		if (__this_cpu_read(stack_reclaim_completing) != p) {
-			sr->wake_state |= state;
+		/* try_to_wake_up() lets only the completion through. */
+		if (WARN_ON_ONCE(!__stack_reclaim_completing(p)))
 			return false;
-		}
 		/* The completer filled them, and reclaim skips @p since. */
 		WARN_ON_ONCE(n);
 	}

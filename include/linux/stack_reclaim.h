@@ -100,6 +100,7 @@ void stack_reclaim_read_end(struct task_struct *p);
 
 /* kernel/sched/core.c */
 bool __stack_reclaim_wake(struct task_struct *p, unsigned int state);
+bool __stack_reclaim_completing(struct task_struct *p);
 void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_state);
 void __stack_reclaim_check_next(struct task_struct *next);
 
@@ -124,6 +125,28 @@ static __always_inline bool stack_reclaim_wake(struct task_struct *p,
 	    unlikely(p->stack_reclaim.holes || p->stack_reclaim.deferred))
 		return __stack_reclaim_wake(p, state);
 	return true;
+}
+
+/**
+ * stack_reclaim_wake_in_flight - has this wakeup of @p been given already?
+ * @p:		the task being woken, with @p->pi_lock held
+ * @completion:	set if this is the completion of @p's deferred wakeup
+ *
+ * Once its wakeup is deferred, @p is as good as TASK_WAKING: it will run,
+ * and a later wakeup finds nothing to do, as on a task already waking.
+ * The completion of the deferred wakeup, its completer's own
+ * try_to_wake_up(), delivers it; the waker has traced and counted it.
+ *
+ * Return: true if try_to_wake_up() has nothing to do.
+ */
+static __always_inline bool stack_reclaim_wake_in_flight(struct task_struct *p,
+							 bool *completion)
+{
+	if (stack_reclaim_active() && unlikely(p->stack_reclaim.deferred)) {
+		*completion = __stack_reclaim_completing(p);
+		return !*completion;
+	}
+	return false;
 }
 
 /**
@@ -190,6 +213,12 @@ static inline void stack_reclaim_read_end(struct task_struct *p) { }
 static inline bool stack_reclaim_wake(struct task_struct *p, unsigned int state)
 {
 	return true;
+}
+
+static inline bool stack_reclaim_wake_in_flight(struct task_struct *p,
+						bool *completion)
+{
+	return false;
 }
 
 static inline bool stack_reclaim_wake_pending(struct task_struct *p)
