@@ -2337,6 +2337,12 @@ static int stack_reclaim_cpu_offline(unsigned int cpu)
  */
 static int __init stack_reclaim_early_init(void)
 {
+	if (!boot_enabled) {
+		pr_info("disabled on the command line\n");
+	} else if (!arch_stack_reclaim_supported()) {
+		pr_info("not supported on this platform\n");
+		boot_enabled = false;
+	}
 	if (boot_enabled)
 		static_branch_enable(&stack_reclaim_key);
 	return 0;
@@ -2347,10 +2353,8 @@ static int __init stack_reclaim_init(void)
 {
 	int cpu, ret;
 
-	if (!boot_enabled) {
-		pr_info("disabled on the command line\n");
+	if (!boot_enabled)
 		return 0;
-	}
 	for_each_possible_cpu(cpu) {
 		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
 
@@ -2378,12 +2382,13 @@ static int __init stack_reclaim_init(void)
 	stack_shrinker->seeks = DEFAULT_SEEKS;
 	shrinker_register(stack_shrinker);
 
+	tlb_flush = arch_stack_reclaim_needs_tlb_flush();
 	if (sysfs_create_group(mm_kobj, &stack_reclaim_attr_group))
 		pr_warn("cannot create /sys/kernel/mm/stack_reclaim\n");
 
 	WRITE_ONCE(reclaim_enabled, true);
-	pr_info("enabled: %lu pages per stack, reserve %u pages per CPU\n",
-		STACK_RECLAIM_PAGES, reserve_pages);
+	pr_info("enabled: %lu pages per stack, reserve %u pages per CPU, tlb_flush %d\n",
+		STACK_RECLAIM_PAGES, reserve_pages, tlb_flush);
 	return 0;
 fail:
 	/* Nothing was reclaimed, so stacks without A are merely unused. */

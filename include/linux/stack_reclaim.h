@@ -53,6 +53,12 @@ struct page;
  *	Fill a hole with @page, accessed bit clear.
  *   unsigned long arch_stack_reclaim_saved_sp(struct task_struct *p);
  *	The stack pointer a blocked task was switched out with.
+ *   bool arch_stack_reclaim_supported(void);
+ *	False where the platform cannot run it: it then stays off.
+ *   bool arch_stack_reclaim_needs_tlb_flush(void);
+ *	The default of the tlb_flush tunable: true on a platform not known
+ *	to keep guarantee 1 (a hypervisor that might emulate the accessed
+ *	bit lazily).
  *
  * and guarantees:
  *

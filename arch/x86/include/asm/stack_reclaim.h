@@ -14,7 +14,7 @@
  * first access through the entry, never cleared by it) without spelling
  * out the caching rule; a platform that might cache a translation without
  * setting A (a hypervisor emulating A lazily) is what the tlb_flush
- * tunable is for.  So:
+ * tunable is for (arch_stack_reclaim_needs_tlb_flush()).  So:
  *
  *  - a stack PTE is installed present with A == 0 and A is never cleared
  *    in place: that would leave TLB entries behind (SDM §4.8; compare
@@ -34,6 +34,37 @@
 #include <linux/bug.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+
+#include <asm/hypervisor.h>
+
+/*
+ * Xen PV: the guest's page tables are Xen's to validate, every write to a
+ * stack PTE would trap to be emulated, and it has not been tried there.
+ */
+static inline bool arch_stack_reclaim_supported(void)
+{
+	return !cpu_feature_enabled(X86_FEATURE_XENPV);
+}
+
+/*
+ * Where the rule above holds.  On bare metal it is the SDM's.  In a guest,
+ * the processor walks the guest's page tables itself when the hypervisor
+ * uses EPT or NPT; a hypervisor that walks them in software (shadow paging)
+ * must set A as the processor would before it builds an entry the guest
+ * can use.  KVM's shadow MMU does: it sets A in the guest entries it walks
+ * (FNAME(update_accessed_dirty_bits)) and neither prefetches nor keeps on
+ * a sync a shadow entry for a guest entry with A clear
+ * (FNAME(prefetch_invalid_gpte), arch/x86/kvm/mmu/paging_tmpl.h).  Hyper-V
+ * runs guests only with SLAT.  Other hypervisors that identify themselves
+ * have not been checked: flush for them.  One that does not identify itself
+ * (QEMU's TCG, for one) is taken at the architecture's word.
+ */
+static inline bool arch_stack_reclaim_needs_tlb_flush(void)
+{
+	return !(hypervisor_is_type(X86_HYPER_NATIVE) ||
+		 hypervisor_is_type(X86_HYPER_KVM) ||
+		 hypervisor_is_type(X86_HYPER_MS_HYPERV));
+}
 
 /* PAGE_KERNEL without _PAGE_ACCESSED: D stays set, nothing gains from it. */
 static inline pgprot_t arch_stack_reclaim_pgprot(void)
