@@ -734,6 +734,12 @@ VISIBLE_IF_KUNIT void stack_reclaim_set_reage_ms(unsigned int ms)
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_reage_ms);
 
+VISIBLE_IF_KUNIT void stack_reclaim_set_tlb_flush(bool on)
+{
+	WRITE_ONCE(tlb_flush, on);
+}
+EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_tlb_flush);
+
 /* Give a page back: to this CPU's reserve if it has room, else freed. */
 static void give_back_pages(struct list_head *pages)
 {
@@ -2064,11 +2070,6 @@ static ssize_t _name##_store(struct kobject *kobj,			\
 	return count;							\
 }
 
-static void set_tlb_flush(unsigned int v)
-{
-	WRITE_ONCE(tlb_flush, v);
-}
-
 static ssize_t enabled_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
@@ -2127,7 +2128,7 @@ SR_ATTR_RW(switch_hook);
 SR_ATTR_UINT(reserve_pages, RESERVE_MAX, stack_reclaim_set_reserve)
 SR_ATTR_RW(reserve_pages);
 
-SR_ATTR_UINT(tlb_flush, 1, set_tlb_flush)
+SR_ATTR_UINT(tlb_flush, 1, stack_reclaim_set_tlb_flush)
 SR_ATTR_RW(tlb_flush);
 
 SR_ATTR_UINT(reage_ms, MAX_INTERVAL_MS, stack_reclaim_set_reage_ms)
@@ -2355,6 +2356,7 @@ static int __init stack_reclaim_init(void)
 
 	if (!boot_enabled)
 		return 0;
+	tlb_flush = arch_stack_reclaim_tlb_flush_default();
 	for_each_possible_cpu(cpu) {
 		struct stack_reserve *r = per_cpu_ptr(&stack_reserve, cpu);
 
@@ -2382,7 +2384,6 @@ static int __init stack_reclaim_init(void)
 	stack_shrinker->seeks = DEFAULT_SEEKS;
 	shrinker_register(stack_shrinker);
 
-	tlb_flush = arch_stack_reclaim_needs_tlb_flush();
 	if (sysfs_create_group(mm_kobj, &stack_reclaim_attr_group))
 		pr_warn("cannot create /sys/kernel/mm/stack_reclaim\n");
 

@@ -43,6 +43,7 @@ void stack_reclaim_trim_reserves(void);
 void stack_reclaim_set_switch_hook(bool on);
 void stack_reclaim_set_min_sleep_ms(unsigned int ms);
 void stack_reclaim_set_reage_ms(unsigned int ms);
+void stack_reclaim_set_tlb_flush(bool on);
 void stack_reclaim_fail_allocs(bool fail);
 #endif
 

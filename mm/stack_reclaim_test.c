@@ -219,10 +219,15 @@ static unsigned int sr_thread_run_then_holes(struct kunit *test,
 	return hweight_long(READ_ONCE(t->task->stack_reclaim.holes));
 }
 
+/*
+ * The cases test the mechanism, with the TLB flush that a guest gets by
+ * default (tlb_flush) off: the switch hook is idle while it is on.
+ */
 static int sr_test_init(struct kunit *test)
 {
 	if (!stack_reclaim_active())
 		kunit_skip(test, "stack reclaim is off");
+	stack_reclaim_set_tlb_flush(false);
 	return 0;
 }
 
@@ -230,6 +235,7 @@ static int sr_test_init(struct kunit *test)
 static void sr_test_exit(struct kunit *test)
 {
 	stack_reclaim_fail_allocs(false);
+	stack_reclaim_set_tlb_flush(arch_stack_reclaim_tlb_flush_default());
 	stack_reclaim_set_switch_hook(false);
 	stack_reclaim_set_min_sleep_ms(1000);
 	stack_reclaim_set_reage_ms(0);
@@ -383,8 +389,8 @@ static void short_reserve_grows_and_shrinks(struct kunit *test)
 
 /*
  * A deferred wakeup is delivered once, by its completer: a wakeup that
- * comes while it is pending joins it instead of waking the thread, and
- * none lands on the sleep after.  Allocations fail meanwhile, so the
+ * comes while it is pending finds the thread waking already and returns 0,
+ * as on a task being woken, and none lands on the sleep after.  Allocations fail meanwhile, so the
  * wakeup stays deferred (with stack_reclaimd retrying) until they succeed.
  */
 static void deferred_wakeup_is_exact(struct kunit *test)
@@ -397,10 +403,11 @@ static void deferred_wakeup_is_exact(struct kunit *test)
 	stack_reclaim_fail_allocs(true);
 	wakes = atomic_read(&t->wakes);
 	want = atomic_inc_return(&t->asked);
-	wake_up_process(t->task);
+	KUNIT_EXPECT_TRUE(test, wake_up_process(t->task));
 	msleep(50);
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(t->task->stack_reclaim.deferred));
-	wake_up_state(t->task, TASK_UNINTERRUPTIBLE);
+	KUNIT_EXPECT_FALSE_MSG(test, wake_up_state(t->task, TASK_UNINTERRUPTIBLE),
+			       "a second wakeup of a task already waking returned 1");
 	msleep(50);
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&t->wakes), wakes,
 			    "woken while its wakeup was deferred");

@@ -55,10 +55,10 @@ struct page;
  *	The stack pointer a blocked task was switched out with.
  *   bool arch_stack_reclaim_supported(void);
  *	False where the platform cannot run it: it then stays off.
- *   bool arch_stack_reclaim_needs_tlb_flush(void);
- *	The default of the tlb_flush tunable: true on a platform not known
- *	to keep guarantee 1 (a hypervisor that might emulate the accessed
- *	bit lazily).
+ *   bool arch_stack_reclaim_tlb_flush_default(void);
+ *	The default of the tlb_flush tunable: true where guarantee 1 may
+ *	not hold, such as in a guest whose hypervisor may walk its page
+ *	tables in software.
  *
  * and guarantees:
  *

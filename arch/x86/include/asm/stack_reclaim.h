@@ -14,7 +14,7 @@
  * first access through the entry, never cleared by it) without spelling
  * out the caching rule; a platform that might cache a translation without
  * setting A (a hypervisor emulating A lazily) is what the tlb_flush
- * tunable is for (arch_stack_reclaim_needs_tlb_flush()).  So:
+ * tunable is for (arch_stack_reclaim_tlb_flush_default()).  So:
  *
  *  - a stack PTE is installed present with A == 0 and A is never cleared
  *    in place: that would leave TLB entries behind (SDM §4.8; compare
@@ -35,8 +35,6 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 
-#include <asm/hypervisor.h>
-
 /*
  * Xen PV: the guest's page tables are Xen's to validate, every write to a
  * stack PTE would trap to be emulated, and it has not been tried there.
@@ -47,23 +45,18 @@ static inline bool arch_stack_reclaim_supported(void)
 }
 
 /*
- * Where the rule above holds.  On bare metal it is the SDM's.  In a guest,
- * the processor walks the guest's page tables itself when the hypervisor
- * uses EPT or NPT; a hypervisor that walks them in software (shadow paging)
- * must set A as the processor would before it builds an entry the guest
- * can use.  KVM's shadow MMU does: it sets A in the guest entries it walks
- * (FNAME(update_accessed_dirty_bits)) and neither prefetches nor keeps on
- * a sync a shadow entry for a guest entry with A clear
- * (FNAME(prefetch_invalid_gpte), arch/x86/kvm/mmu/paging_tmpl.h).  Hyper-V
- * runs guests only with SLAT.  Other hypervisors that identify themselves
- * have not been checked: flush for them.  One that does not identify itself
- * (QEMU's TCG, for one) is taken at the architecture's word.
+ * On bare metal the rule above is the processor's, and no flush is needed.
+ * A guest cannot tell whether its hypervisor walks the guest's page tables
+ * in hardware (EPT, NPT: the rule holds) or in software, where it holds
+ * only if the shadow MMU sets A before it maps a guest entry, as KVM's
+ * does (FNAME(update_accessed_dirty_bits) and FNAME(prefetch_invalid_gpte)
+ * in arch/x86/kvm/mmu/paging_tmpl.h).  The hypervisor's name does not say
+ * which (VirtualBox offers KVM's interface; Hyper-V used shadow paging on
+ * processors without SLAT), so a guest flushes unless told otherwise.
  */
-static inline bool arch_stack_reclaim_needs_tlb_flush(void)
+static inline bool arch_stack_reclaim_tlb_flush_default(void)
 {
-	return !(hypervisor_is_type(X86_HYPER_NATIVE) ||
-		 hypervisor_is_type(X86_HYPER_KVM) ||
-		 hypervisor_is_type(X86_HYPER_MS_HYPERV));
+	return boot_cpu_has(X86_FEATURE_HYPERVISOR);
 }
 
 /* PAGE_KERNEL without _PAGE_ACCESSED: D stays set, nothing gains from it. */
