@@ -390,8 +390,9 @@ static void short_reserve_grows_and_shrinks(struct kunit *test)
 /*
  * A deferred wakeup is delivered once, by its completer: a wakeup that
  * comes while it is pending finds the thread waking already and returns 0,
- * as on a task being woken, and none lands on the sleep after.  Allocations fail meanwhile, so the
- * wakeup stays deferred (with stack_reclaimd retrying) until they succeed.
+ * as on a task being woken, and none lands on the sleep after.
+ * Allocations fail meanwhile, so the wakeup stays deferred (with
+ * stack_reclaimd retrying) until they succeed.
  */
 static void deferred_wakeup_is_exact(struct kunit *test)
 {

@@ -134,6 +134,21 @@ static __always_inline bool stack_reclaim_wake(struct task_struct *p,
 }
 
 /**
+ * stack_reclaim_wake_pending - is a deferred wakeup of @p in flight?
+ * @p:	a task, with @p->pi_lock held
+ *
+ * The freezer leaves such a task for its next pass, as it does a running
+ * one: the wakeup was given before the freeze, and freezing @p now would
+ * make the completer's wakeup find TASK_FROZEN instead of the sleep it
+ * was meant for.
+ */
+static inline bool stack_reclaim_wake_pending(struct task_struct *p)
+{
+	lockdep_assert_held(&p->pi_lock);
+	return stack_reclaim_active() && p->stack_reclaim.deferred;
+}
+
+/**
  * stack_reclaim_wake_in_flight - has this wakeup of @p been given already?
  * @p:		the task being woken, with @p->pi_lock held
  * @completion:	set if this is the completion of @p's deferred wakeup
@@ -148,26 +163,11 @@ static __always_inline bool stack_reclaim_wake(struct task_struct *p,
 static __always_inline bool stack_reclaim_wake_in_flight(struct task_struct *p,
 							 bool *completion)
 {
-	if (stack_reclaim_active() && unlikely(p->stack_reclaim.deferred)) {
+	if (unlikely(stack_reclaim_wake_pending(p))) {
 		*completion = __stack_reclaim_completing(p);
 		return !*completion;
 	}
 	return false;
-}
-
-/**
- * stack_reclaim_wake_pending - is a deferred wakeup of @p in flight?
- * @p:	a task, with @p->pi_lock held
- *
- * The freezer leaves such a task for its next pass, as it does a running
- * one: the wakeup was given before the freeze, and freezing @p now would
- * make the completer's wakeup find TASK_FROZEN instead of the sleep it
- * was meant for.
- */
-static inline bool stack_reclaim_wake_pending(struct task_struct *p)
-{
-	lockdep_assert_held(&p->pi_lock);
-	return stack_reclaim_active() && p->stack_reclaim.deferred;
 }
 
 static __always_inline void stack_reclaim_switch_out(struct task_struct *prev,

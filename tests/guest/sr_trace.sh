@@ -44,6 +44,7 @@ grep -m3 "stack_reclaim_" $T/trace | sed 's/^/# /'
 D=/sys/kernel/debug/stack_reclaim/stats
 sr_stat() { awk -v k="$1" '$1 == k { print $2 }' $D; }
 wakeups() { awk '$1 == "nr_wakeups" { print $3 }' "$1" 2>/dev/null; }
+schedstats=$(cat /proc/sys/kernel/sched_schedstats 2>/dev/null)
 echo 1 > /proc/sys/kernel/sched_schedstats 2>/dev/null
 mkfifo /tmp/sr_trace.fifo
 sh -c 'read x < /tmp/sr_trace.fifo; cat /proc/$$/sched > /tmp/sr_trace.after' &
@@ -69,6 +70,7 @@ for ev in sched_waking sched_wakeup; do
 	echo 0 > $T/events/sched/$ev/filter
 done
 exec 3>&-
+[ -n "$schedstats" ] && echo "$schedstats" > /proc/sys/kernel/sched_schedstats
 echo 32 > $S/reserve_pages
 echo 1000 > $S/min_sleep_ms
 after=$(wakeups /tmp/sr_trace.after)
