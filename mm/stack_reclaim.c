@@ -353,10 +353,14 @@ static void queue_refill(struct stack_reserve *r)
  */
 static atomic_t reserve_pressure_gen;
 
-/* Pages @r should hold now: 0 if the reserve is off (reserve_pages=0). */
+/*
+ * Pages @r should hold now: none if the reserve is off (reserve_pages=0),
+ * or the feature is (turning it off empties the reserves).
+ */
 static unsigned int reserve_target(struct stack_reserve *r)
 {
-	unsigned int floor = READ_ONCE(reserve_pages);
+	unsigned int floor = READ_ONCE(reclaim_enabled) ?
+			     READ_ONCE(reserve_pages) : 0;
 
 	return floor ? max(READ_ONCE(r->high), floor) : 0;
 }
@@ -434,10 +438,11 @@ static bool reserve_put(struct stack_reserve *r, struct page *page)
 }
 
 /*
- * Fault injection for the two allocations that repopulation depends on:
- * debugfs fail_stack_reclaim/, as for failslab.  With it, every wakeup of
- * a reclaimed task goes through stack_reclaimd and waits there until
- * memory comes back.
+ * Fault injection for the allocations that give pages back (the reserve's
+ * refill, deferred wakeups, turning the feature off): debugfs
+ * fail_stack_reclaim/, as for failslab.  With it, every wakeup of a
+ * reclaimed task goes through stack_reclaimd and waits there until memory
+ * comes back, and turning the feature off waits too.
  */
 static DECLARE_FAULT_ATTR(fail_stack_reclaim);
 
@@ -964,8 +969,8 @@ static int reclaim_task_locked(struct task_struct *p, void *arg)
 	 * Dequeued is not yet off its CPU: between block_task() and the
 	 * switch, __schedule() may drop the rq lock (newidle balancing).
 	 * task_call_func() has waited for ->on_cpu to clear on a blocked
-	 * task already (__task_needs_rq_lock()); what reclaim and re-aging
-	 * rely on is stated here, where they rely on it.  The acquire pairs
+	 * task already (__task_needs_rq_lock()); it is checked again here,
+	 * where reclaim and re-aging rely on it.  The acquire pairs
 	 * with finish_task(): after it, every store @p made on its CPU (its
 	 * stack, thread.sp) is visible here.  One CPU needs no barrier.
 	 */
@@ -1080,9 +1085,11 @@ VISIBLE_IF_KUNIT unsigned int stack_reclaim_task(struct task_struct *p,
 	struct reclaim_ctx rc;
 	unsigned int nr;
 
+	mutex_lock(&scan_mutex);
 	reclaim_ctx_init(&rc, check_age);
 	nr = reclaim_one(p, &rc);
 	reage_release(&rc);
+	mutex_unlock(&scan_mutex);
 	return nr;
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_task);
@@ -1191,11 +1198,14 @@ static unsigned long stack_reclaim_scan(struct shrinker *s,
 
 	/* Grown reserves first: that needs no scanner. */
 	reserve_trim_all();
+	if (!READ_ONCE(reclaim_enabled))
+		return SHRINK_STOP;
 	/* Never make reclaim wait on another scanner. */
 	if (!mutex_trylock(&scan_mutex))
 		return SHRINK_STOP;
 	reclaim_ctx_init(&rc, true);
-	while (freed < sc->nr_to_scan && visited < max(sc->nr_to_scan, 128UL)) {
+	/* Each task visited stands for its TOP_PAGE pages, as counted. */
+	while (freed < sc->nr_to_scan && visited * TOP_PAGE < sc->nr_to_scan) {
 		p = next_task_by_pid(&scan_cursor);
 		if (!p) {		/* wrapped */
 			scan_cursor = 0;
@@ -1210,7 +1220,7 @@ static unsigned long stack_reclaim_scan(struct shrinker *s,
 	}
 	reage_release(&rc);
 	mutex_unlock(&scan_mutex);
-	sc->nr_scanned = max(visited, freed);
+	sc->nr_scanned = visited * TOP_PAGE;
 	return freed ? freed : SHRINK_STOP;
 }
 
@@ -1331,25 +1341,33 @@ static void kick_completer(void)
 	irq_work_queue_on(per_cpu_ptr(&deferred_completer, cpu), cpu);
 }
 
+/* Queue @p, whose wakeup is deferred, for a completer. */
+static void queue_deferred_locked(struct task_struct *p)
+{
+	lockdep_assert_held(&p->pi_lock);
+	get_task_struct(p);
+	raw_spin_lock(&deferred_lock);
+	list_add_tail(&p->stack_reclaim.deferred_node, p->flags & PF_KTHREAD ?
+		      &deferred_kthreads : &deferred_list);
+	raw_spin_unlock(&deferred_lock);
+	kick_completer();
+}
+
 static void defer_wake_locked(struct task_struct *p, unsigned int state)
 {
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
 
 	lockdep_assert_held(&p->pi_lock);
-	sr->wake_state |= state;
-	if (sr->deferred)
+	/* Other wakers stop at stack_reclaim_wake_in_flight(). */
+	if (WARN_ON_ONCE(sr->deferred))
 		return;
+	sr->wake_state = state;
 	sr->deferred = true;
 	atomic_inc(&nr_deferred);
-	get_task_struct(p);
 	sr->deferred_at = local_clock();
-	raw_spin_lock(&deferred_lock);
-	list_add_tail(&sr->deferred_node, p->flags & PF_KTHREAD ?
-		      &deferred_kthreads : &deferred_list);
-	raw_spin_unlock(&deferred_lock);
 	count_event(SR_DEFERRED_WAKES, 1);
 	trace_stack_reclaim_defer(p, sr->holes);
-	kick_completer();
+	queue_deferred_locked(p);
 }
 
 /* Is this CPU's completer delivering @p's deferred wakeup? */
@@ -1370,8 +1388,15 @@ bool __stack_reclaim_wake(struct task_struct *p, unsigned int state)
 		/* try_to_wake_up() lets only the completion through. */
 		if (WARN_ON_ONCE(!__stack_reclaim_completing(p)))
 			return false;
-		/* The completer filled them, and reclaim skips @p since. */
-		WARN_ON_ONCE(n);
+		/*
+		 * The completer filled them, and reclaim skips @p since.  Were
+		 * it otherwise, this completion fails, and @p is queued again
+		 * rather than left with no completer.
+		 */
+		if (WARN_ON_ONCE(n)) {
+			queue_deferred_locked(p);
+			return false;
+		}
 	}
 	if (n) {
 		/* Another CPU may still map its stack to re-aged pages. */
@@ -1684,44 +1709,55 @@ static int stack_reclaimd_fn(void *unused)
 /*
  * Memory that the disable path may wait for.  No direct reclaim here
  * either: it could wait for a lock that a task whose wakeup is deferred
- * owns.  kswapd, woken by the failed attempts, makes the memory.  Not
- * through fault injection: turning the feature off must finish.
+ * owns.  Nor the emergency reserves, which a sysfs write has no claim on:
+ * kswapd, woken by each failed attempt, makes the memory.  NULL if the
+ * caller was killed meanwhile.
  */
-static struct page *alloc_atomic_page_wait(void)
+static struct page *alloc_page_wait_kswapd(void)
 {
 	struct page *page;
 
-	while (!(page = alloc_page(GFP_ATOMIC | __GFP_ZERO | __GFP_NOWARN)))
+	while (!(page = alloc_stack_page(GFP_NOWAIT | __GFP_ZERO | __GFP_NOWARN))) {
+		if (fatal_signal_pending(current))
+			return NULL;
 		schedule_timeout_idle(HZ / 50);
+	}
 	return page;
 }
 
 /*
  * Give every reclaimed page back and deliver every deferred wakeup; for
  * turning the feature off.  Nothing is reclaimed any more, so once the
- * holes are filled no wakeup is deferred again.
+ * holes are filled no wakeup is deferred again.  -EINTR if the caller was
+ * killed while it waited for memory: what is not given back yet stays out,
+ * filled as its tasks wake, and turning the feature off again finishes.
  */
-static void fill_all(void)
+static int fill_all(void)
 {
 	struct task_struct *p;
 	pid_t cursor = 0;
 
 	while ((p = next_task_by_pid(&cursor))) {
-		if (READ_ONCE(p->stack_reclaim.holes))
-			fill_and_wake(p, alloc_atomic_page_wait, true, false);
+		int err = 0;
+
+		if (READ_ONCE(p->stack_reclaim.holes) &&
+		    !fill_and_wake(p, alloc_page_wait_kswapd, true, false))
+			err = -EINTR;
 		put_task_struct(p);
+		if (err)
+			return err;
 		cond_resched();
 	}
-	/* Their owners may be between popping and waking them: wait. */
+	/*
+	 * Their holes are filled now; their owners deliver them, or are
+	 * between popping and waking them: wait.
+	 */
 	while (atomic_read(&nr_deferred)) {
-		p = pop_deferred();
-		if (p) {
-			fill_and_wake(p, alloc_atomic_page_wait, true, true);
-			put_task_struct(p);
-		} else {
-			schedule_timeout_idle(1);
-		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		schedule_timeout_idle(1);
 	}
+	return 0;
 }
 
 /* ---- hooks ------------------------------------------------------------ */
@@ -2016,12 +2052,17 @@ static int parse_uint(const char *buf, size_t count, unsigned int min,
 	return 0;
 }
 
-static void set_enabled(bool on)
+static int set_enabled(bool on)
 {
+	int err = 0;
+
 	lockdep_assert_held(&tunables_mutex);
-	if (on == READ_ONCE(reclaim_enabled))
-		return;
-	mutex_lock(&scan_mutex);
+	/* A disable that was killed left the static key on: finish it. */
+	if (on == READ_ONCE(reclaim_enabled) &&
+	    on == static_key_enabled(&stack_reclaim_key))
+		return 0;
+	if (mutex_lock_killable(&scan_mutex))
+		return -EINTR;
 	if (on) {
 		static_branch_enable(&stack_reclaim_key);
 		WRITE_ONCE(reclaim_enabled, true);
@@ -2034,11 +2075,19 @@ static void set_enabled(bool on)
 		 */
 		WRITE_ONCE(reclaim_enabled, false);
 		synchronize_rcu();
-		fill_all();
+		err = fill_all();
+		if (err) {
+			pr_warn("turning off interrupted: reclaim is stopped; write 0 to enabled again to finish\n");
+			goto out;
+		}
 		WARN_ON_ONCE(pages_reclaimed_now());
 		static_branch_disable(&stack_reclaim_key);
+		/* Their target is 0 now: the refill works empty them. */
+		reserve_refill_all();
 	}
+out:
 	mutex_unlock(&scan_mutex);
+	return err;
 }
 
 #define SR_ATTR_RW(_name) \
@@ -2080,14 +2129,15 @@ static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
 			     const char *buf, size_t count)
 {
 	unsigned int v;
+	int err;
 
 	if (parse_uint(buf, count, 0, 1, &v))
 		return -EINVAL;
 	if (mutex_lock_interruptible(&tunables_mutex))
 		return -EINTR;
-	set_enabled(v);
+	err = set_enabled(v);
 	mutex_unlock(&tunables_mutex);
-	return count;
+	return err ?: count;
 }
 SR_ATTR_RW(enabled);
 
@@ -2144,6 +2194,11 @@ static ssize_t reclaim_store(struct kobject *kobj, struct kobj_attribute *attr,
 	/* enabled=0 may hold it while it waits for memory */
 	if (mutex_lock_interruptible(&scan_mutex))
 		return -EINTR;
+	/* Off: no pass, and the statistics of the last one stay. */
+	if (!READ_ONCE(reclaim_enabled)) {
+		mutex_unlock(&scan_mutex);
+		return -EBUSY;
+	}
 	reclaim_all();
 	mutex_unlock(&scan_mutex);
 	return count;
@@ -2208,13 +2263,15 @@ static int stats_show(struct seq_file *seq, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
 
+#ifdef CONFIG_DEBUG_STACK_RECLAIM
 /*
  * debugfs "use_stack": writing N makes the writer use N bytes of its own
  * stack and return, leaving those pages accessed.  Benchmarks and tests
  * use it for a task that went deep once and then sleeps (the "one-way
  * latch"): in a small kernel hardly any syscall gets past the top page.
  * "N MS" also sleeps MS milliseconds (at most 1000) at the deepest point,
- * so that stack walkers find the task blocked deep in its stack.
+ * so that stack walkers find the task blocked deep in its stack.  A test
+ * driver: only with CONFIG_DEBUG_STACK_RECLAIM.
  */
 #define USE_STACK_FRAME		256
 #define USE_STACK_MAX		(THREAD_SIZE / 2)
@@ -2266,6 +2323,7 @@ static const struct file_operations use_stack_fops = {
 	.write	= use_stack_write,
 	.llseek	= noop_llseek,
 };
+#endif
 
 static int __init stack_reclaim_debugfs_init(void)
 {
@@ -2275,7 +2333,9 @@ static int __init stack_reclaim_debugfs_init(void)
 		return 0;
 	dir = debugfs_create_dir("stack_reclaim", NULL);
 	debugfs_create_file("stats", 0444, dir, NULL, &stats_fops);
+#ifdef CONFIG_DEBUG_STACK_RECLAIM
 	debugfs_create_file("use_stack", 0200, dir, NULL, &use_stack_fops);
+#endif
 	fault_create_debugfs_attr("fail_stack_reclaim", NULL, &fail_stack_reclaim);
 	return 0;
 }

@@ -11,7 +11,7 @@
 # feature-on kernel boots and runs sr_threads (10,000 threads reclaimed and
 # woken) and whatever KUnit suite of ours it has.  Ends with
 # "N passed, N failed".  BISECT_FROM=N applies the patches before N
-# without building them, to resume a run.
+# without building them, to resume a run; BISECT_TO=N stops after N.
 . "$(dirname "$0")/lib.sh"
 
 "$TOP/scripts/deps.sh" build
@@ -42,6 +42,7 @@ while read -r p; do
 	(cd "$tree" && QUILT_PATCHES=$OUT/patches quilt push -q >/dev/null) ||
 		die "bisect: $p does not apply"
 	[ "$n" -lt "${BISECT_FROM:-1}" ] && continue
+	[ "$n" -gt "${BISECT_TO:-999}" ] && break
 	if grep -q '^config STACK_RECLAIM$' "$tree/mm/Kconfig"; then
 		set -- on "$cfg/base.config $(defined_only "$cfg/feature.config")" \
 		       off "$cfg/base.config"

@@ -4,7 +4,8 @@
  * reserve refill and every stack_reclaimd allocation, wakeups of reclaimed
  * threads must wait (deferred), not crash and not run with a hole; when
  * injection stops they must all complete.  The same across a system freeze
- * and thaw.  Then cycles of reclaim and wake with 30% of allocations
+ * and thaw.  A write of enabled=0 that waits for memory ends on SIGKILL.
+ * Then cycles of reclaim and wake with 30% of allocations
  * failing, and the same inside a memory cgroup that another process is
  * driving into OOM.
  */
@@ -146,6 +147,54 @@ static void freeze_with_deferred_wakeups(void)
 }
 
 /*
+ * Turning the feature off waits for memory to give the pages back, and a
+ * SIGKILL must end that wait: -EINTR, enabled reads 0, and the pages not
+ * given back return as their tasks wake.  Writing 0 again finishes.
+ */
+static void disable_killed_while_waiting(void)
+{
+	int blocked, killed, status, ran, again;
+	char buf[200], en[8] = "";
+	double t0, dt;
+	pid_t pid;
+	FILE *f;
+
+	inject("100");
+	put(SYSFS "reserve_pages", "0");
+	put(SYSFS "reserve_pages", "32");
+	sleep_and_reclaim();
+	pid = fork();
+	if (pid == 0)
+		_exit(put(SYSFS "enabled", "0") ? 1 : 0);
+	usleep(500000);
+	blocked = waitpid(pid, &status, WNOHANG) == 0;
+	t0 = now_s();
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, WNOHANG) == 0 && now_s() - t0 < 5)
+		usleep(10000);
+	dt = now_s() - t0;
+	killed = dt < 5 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+	f = fopen(SYSFS "enabled", "r");
+	if (f) {
+		if (!fgets(en, sizeof(en), f))
+			en[0] = 0;
+		fclose(f);
+	}
+	inject("0");
+	if (dt >= 5)
+		waitpid(pid, &status, 0);
+	wake_all();
+	ran = all_done(30);
+	again = put(SYSFS "enabled", "0") == 0 && stat_of("pages_reclaimed_now") <= 0;
+	put(SYSFS "enabled", "1");
+	put(SYSFS "min_sleep_ms", "0");
+	snprintf(buf, sizeof(buf),
+		 "enabled=0 waiting for memory: blocked %d, SIGKILL ended it in %.2f s, enabled then %c, sleepers ran %d, 0 again finished %d",
+		 blocked, dt, en[0] ? en[0] : '?', ran, again);
+	tap(blocked && killed && en[0] == '0' && ran && again, buf);
+}
+
+/*
  * Children in our memory cgroup that allocate until the OOM killer ends
  * them, one after the other, while the cycles run.
  */
@@ -197,7 +246,7 @@ int main(void)
 		printf("1..1\nok 1 - fault injection # SKIP no fail_stack_reclaim in this kernel\n");
 		return 0;
 	}
-	printf("TAP version 13\n1..7\n");
+	printf("TAP version 13\n1..8\n");
 	put(SYSFS "min_sleep_ms", "0");
 	put(FAIL "verbose", "0");
 	put(FAIL "interval", "1");
@@ -233,12 +282,15 @@ int main(void)
 	/* 3. The freezer and deferred wakeups. */
 	freeze_with_deferred_wakeups();
 
-	/* 4. 30% of allocations fail, 20 cycles of reclaim and wake. */
+	/* 4. Turning the feature off, killed while it waits for memory. */
+	disable_killed_while_waiting();
+
+	/* 5. 30% of allocations fail, 20 cycles of reclaim and wake. */
 	inject("30");
 	tap(cycles(20), "30% allocation failures: 20 reclaim/wake cycles of 200 threads complete");
 	inject("0");
 
-	/* 5. The same inside a memory cgroup being driven into OOM. */
+	/* 6. The same inside a memory cgroup being driven into OOM. */
 	if (enter_memcg("sr_faults", "48M")) {
 		tap(1, "memcg OOM # SKIP no memory cgroup");
 		tap(1, "memcg OOM victim # SKIP no memory cgroup");

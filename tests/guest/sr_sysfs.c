@@ -6,6 +6,7 @@
  * random bad writes per file: random bytes, negative, huge, overlong,
  * NUL-carrying and junk-suffixed numbers, each checked against a model of
  * what the ABI accepts (Documentation/ABI/testing/sysfs-kernel-mm-stack_reclaim).
+ * The trigger "reclaim" is refused with EBUSY while the feature is off.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "sr_util.h"
 
 #define DIR "/sys/kernel/mm/stack_reclaim/"
 
@@ -184,7 +187,7 @@ int main(void)
 		printf("1..1\nok 1 - sysfs ABI # SKIP stack reclaim absent\n");
 		return 0;
 	}
-	printf("TAP version 13\n1..%zu\n", 4 * (sizeof(knobs) / sizeof(knobs[0])) + 3);
+	printf("TAP version 13\n1..%zu\n", 4 * (sizeof(knobs) / sizeof(knobs[0])) + 5);
 	/* Have holes around, so that enabled=0 has pages to give back. */
 	rd("min_sleep_ms", saved, sizeof(saved));
 	wr("min_sleep_ms", "0", 1);
@@ -252,6 +255,26 @@ int main(void)
 		}
 		printf("%sok %d - reclaim: %d random bad writes get EINVAL\n",
 		       bad ? "not " : "", ++n, rounds);
+	}
+	/*
+	 * Off: the trigger is refused, and no pass runs; the reserves are
+	 * emptied (by their refill works, so allow them a moment).
+	 */
+	{
+		long passes = stat_of("full_passes"), before, left = 0;
+		int i;
+
+		rd("enabled", saved, sizeof(saved));
+		before = stat_of("reserve_pages_now");
+		ok = !wr("enabled", "0", 1) && wr("reclaim", "1", 1) == -EBUSY &&
+		     stat_of("full_passes") == passes;
+		for (i = 0; i < 100 && (left = stat_of("reserve_pages_now")) > 0; i++)
+			usleep(20000);
+		wr("enabled", saved, strlen(saved));
+		printf("%sok %d - reclaim: EBUSY while enabled is 0, no pass run (full_passes %ld)\n",
+		       ok ? "" : "not ", ++n, passes);
+		printf("%sok %d - enabled=0 empties the reserves: %ld pages before, %ld after\n",
+		       left <= 0 ? "" : "not ", ++n, before, left);
 	}
 	return 0;
 }
