@@ -20,9 +20,7 @@ if ! echo scan > $K; then
 	exit 0
 fi
 if [ ! -e $MARK ]; then
-	# Only these scans: kmemleak's own thread scans at nice 10 inside
-	# rcu_read_lock(), and under TCG the tests' CPU hogs can keep it
-	# preempted there past the RCU stall timeout (seen in sr_storm).
+	# Only these scans: init has turned kmemleak's thread off (see there).
 	echo scan=off > $K
 	n=$(grep -c '^unreferenced object' $K)
 	echo clear > $K
