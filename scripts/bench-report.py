@@ -212,16 +212,23 @@ def markdown(data, meta, out):
 
     md.append("\n## Wake latency of a reclaimed task (feature on)\n")
     md.append("Median time from FUTEX_WAKE on CPU 0 to the sleeper running "
-              "on CPU 1, for a sleeper whose pages were never taken, one "
-              "refilled from the per-CPU reserve, and one whose wakeup was "
+              "on CPU 1, for a sleeper whose pages were never taken and one "
+              "refilled from the per-CPU reserve, interleaved in one boot "
+              "with a second resident series (again/resident is the noise); "
+              "every wake runs the same reclaim pass first, which takes the "
+              "sleeper or passes it over.  Then one whose wakeup was "
               "deferred (reserve_pages=0).\n")
-    md.append("| path | µs | extra over resident |")
-    md.append("|---|---:|---:|")
+    md.append("| path | µs | extra over resident | in-boot ratio |")
+    md.append("|---|---:|---:|---:|")
     base = med(data, "on", "wake_latency_resident")
     for path in ("resident", "reserve", "deferred"):
         v = med(data, "on", f"wake_latency_{path}")
         extra = v - base if v is not None and base is not None else None
-        md.append(f"| {path} | {fmt(v)} | {fmt(extra)} |")
+        ratio = med(data, "on", f"wake_latency_{path}_ratio") if path == "reserve" else None
+        md.append(f"| {path} | {fmt(v)} | {fmt(extra)} | {fmt(ratio, 3)} |")
+    again = med(data, "on", "wake_latency_again_ratio")
+    if again is not None:
+        md.append(f"\nResident again/resident in the same boots: {fmt(again, 3)}.")
 
     herds = sorted({int(b.split("_")[1]) for (m, b) in data
                     if m == "on" and b.startswith("herd_") and b.endswith("_p50_off")})

@@ -3,8 +3,9 @@
 # make bench: stock 6.12 against the patched kernel, side by side.
 #
 # Builds the stock kernel and the patched one from the same config (the
-# patched one adds only CONFIG_STACK_RECLAIM), then boots, round after
-# round, four kernels with the same QEMU settings:
+# patched one adds CONFIG_STACK_RECLAIM and, for the use_stack driver,
+# CONFIG_DEBUG_STACK_RECLAIM; see tests/configs/bench.config), then
+# boots, round after round, these kernels with the same QEMU settings:
 #   stock   the pristine Debian 6.12 tree
 #   off     patched, booted with stack_reclaim=off
 #   on      patched, shrinker/trigger mode (the default)
