@@ -463,8 +463,14 @@ static bool stack_alloc_should_fail(void)
 	       (IS_ENABLED(CONFIG_KUNIT) && READ_ONCE(kunit_fail_allocs));
 }
 
+/*
+ * A page that a deferred wakeup, or turning the feature off, waits for.
+ * Never with direct reclaim: that may wait for a lock owned by a task
+ * whose wakeup is held.
+ */
 static struct page *alloc_stack_page(gfp_t gfp)
 {
+	VM_WARN_ON_ONCE(gfp & __GFP_DIRECT_RECLAIM);
 	if (stack_alloc_should_fail())
 		return NULL;
 	return alloc_page(gfp);
