@@ -179,7 +179,9 @@ static __always_inline void stack_reclaim_switch_out(struct task_struct *prev,
 
 static __always_inline void stack_reclaim_check_next(struct task_struct *next)
 {
-	if (IS_ENABLED(CONFIG_DEBUG_STACK_RECLAIM) && stack_reclaim_active())
+	/* A load and a test per switch; the call only to panic. */
+	if (IS_ENABLED(CONFIG_DEBUG_STACK_RECLAIM) && stack_reclaim_active() &&
+	    unlikely(READ_ONCE(next->stack_reclaim.holes)))
 		__stack_reclaim_check_next(next);
 }
 
