@@ -29,6 +29,7 @@ struct sr_thread {
 	atomic_t		runs;		/* runs done */
 	atomic_t		wakes;		/* returns from schedule() */
 	bool			deep;		/* recurse on the next run */
+	bool			linger;		/* busy 5 ms before blocking */
 	unsigned long		check_zero;	/* pages to check on the next run */
 	int			result;		/* 0, or -EIO on a bad page */
 };
@@ -98,6 +99,13 @@ static int sr_thread_fn(void *arg)
 			t->result = -EIO;
 		WRITE_ONCE(t->deep, false);
 		WRITE_ONCE(t->check_zero, 0);
+		/*
+		 * A run this short may block again while its waker is still in
+		 * try_to_wake_up() with our pi_lock held; the switch hook only
+		 * trylocks it and would pass over every such block.
+		 */
+		if (READ_ONCE(t->linger))
+			mdelay(5);
 		atomic_inc(&t->runs);
 	}
 	__set_current_state(TASK_RUNNING);
@@ -280,6 +288,7 @@ static void switch_hook_skips_short_sleepers(struct kunit *test)
 	unsigned int taken = 0, kept = 0;
 	int i;
 
+	WRITE_ONCE(t->linger, true);
 	stack_reclaim_set_switch_hook(true);
 	stack_reclaim_set_min_sleep_ms(0);
 	for (i = 0; i < 100 && !taken; i++)
