@@ -21,7 +21,6 @@ if ! echo scan > $K; then
 fi
 if [ ! -e $MARK ]; then
 	# Only these scans: init has turned kmemleak's thread off (see there).
-	echo scan=off > $K
 	n=$(grep -c '^unreferenced object' $K)
 	echo clear > $K
 	touch $MARK
