@@ -15,6 +15,7 @@
 #include <linux/magic.h>
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
+#include <linux/shrinker.h>
 #include <linux/stack_reclaim.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -30,6 +31,8 @@ struct sr_thread {
 	atomic_t		wakes;		/* returns from schedule() */
 	bool			deep;		/* recurse on the next run */
 	bool			linger;		/* busy 5 ms before blocking */
+	struct mutex		*lock;		/* taken on a run, dropped on the next */
+	bool			locked;
 	unsigned long		check_zero;	/* pages to check on the next run */
 	int			result;		/* 0, or -EIO on a bad page */
 };
@@ -106,6 +109,13 @@ static int sr_thread_fn(void *arg)
 		 */
 		if (READ_ONCE(t->linger))
 			mdelay(5);
+		if (t->lock) {
+			if (t->locked)
+				mutex_unlock(t->lock);
+			else
+				mutex_lock(t->lock);
+			t->locked = !t->locked;
+		}
 		atomic_inc(&t->runs);
 	}
 	__set_current_state(TASK_RUNNING);
@@ -596,6 +606,180 @@ out:
 	}
 }
 
+/*
+ * A shrinker that waits for a lock which a sleeping test thread holds, as
+ * a filesystem's may wait for one that a task asleep in the filesystem
+ * holds.  It gives up when disarmed, so that a failing test cannot hang
+ * the machine.
+ */
+struct blocking_shrinker {
+	struct mutex	lock;		/* held by the sleeping thread */
+	bool		armed;
+	atomic_t	waited;		/* scans that found the lock held */
+};
+
+static unsigned long blocking_count(struct shrinker *s,
+				    struct shrink_control *sc)
+{
+	struct blocking_shrinker *b = s->private_data;
+
+	/* Plenty, so that vmscan calls the scan even at its lowest priority. */
+	return READ_ONCE(b->armed) ? 1UL << 20 : 0;
+}
+
+static unsigned long blocking_scan(struct shrinker *s,
+				   struct shrink_control *sc)
+{
+	struct blocking_shrinker *b = s->private_data;
+	bool waited = false;
+
+	while (!mutex_trylock(&b->lock)) {
+		if (!READ_ONCE(b->armed))
+			return SHRINK_STOP;
+		if (!waited)
+			atomic_inc(&b->waited);
+		waited = true;
+		usleep_range(1000, 2000);
+	}
+	mutex_unlock(&b->lock);
+	return SHRINK_STOP;
+}
+
+/*
+ * Take free memory down to the min watermark: only atomic allocations
+ * succeed then, and any allocation that may enter direct reclaim does.
+ */
+static unsigned long hog_memory(struct list_head *hog)
+{
+	unsigned long pages = 0;
+	int order;
+
+	for (order = MAX_PAGE_ORDER; order >= 0; order--) {
+		struct page *page;
+
+		while ((page = alloc_pages(GFP_NOWAIT | __GFP_NOWARN, order))) {
+			set_page_private(page, order);
+			list_add(&page->lru, hog);
+			pages += 1UL << order;
+		}
+	}
+	return pages;
+}
+
+static void free_hog(struct list_head *hog)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, hog, lru) {
+		unsigned int order = page_private(page);
+
+		list_del(&page->lru);
+		set_page_private(page, 0);
+		__free_pages(page, order);
+	}
+}
+
+/*
+ * Wake @t, asleep holding @b's lock with its stack reclaimed and the
+ * reserve empty, while memory is at the min watermark and @b waits for
+ * that lock.  With @slow, stack reclaim's allocations fail for the first
+ * 100 ms or so, so that the completer hands the wakeup to stack_reclaimd.
+ * Returns whether @t ran within WAIT_MS.
+ */
+static bool wake_with_reclaim_blocked(struct kunit *test, struct sr_thread *t,
+				      struct blocking_shrinker *b, bool slow)
+{
+	unsigned long hogged;
+	int want, ms;
+	bool ran = false;
+	LIST_HEAD(hog);
+
+	if (slow)
+		stack_reclaim_fail_allocs(true);
+	WRITE_ONCE(b->armed, true);
+	hogged = hog_memory(&hog);
+	want = atomic_inc_return(&t->asked);
+	wake_up_process(t->task);
+	for (ms = 0; ms < WAIT_MS; ms++) {
+		/* kswapd may have freed a little meanwhile: take it too. */
+		if (slow && ms == 100) {
+			hogged += hog_memory(&hog);
+			stack_reclaim_fail_allocs(false);
+		}
+		if (atomic_read(&t->runs) >= want) {
+			ran = true;
+			break;
+		}
+		usleep_range(1000, 2000);
+	}
+	stack_reclaim_fail_allocs(false);
+	WRITE_ONCE(b->armed, false);
+	free_hog(&hog);
+	kunit_info(test, "%s: %lu pages taken, woken %s, %d reclaim scans waited for the lock\n",
+		   slow ? "stack_reclaimd" : "completer", hogged,
+		   ran ? "in time" : "late or never", atomic_read(&b->waited));
+	/* Leave nothing behind: memory is back, so the wakeup may land now. */
+	for (ms = 0; !ran && ms < WAIT_MS && atomic_read(&t->runs) < want; ms++)
+		usleep_range(1000, 2000);
+	return ran;
+}
+
+/*
+ * Direct reclaim may wait for a lock that a task whose wakeup is deferred
+ * holds: neither the completer nor stack_reclaimd may enter it.  A thread
+ * sleeps holding the lock a shrinker waits for, its stack reclaimed, the
+ * reserve empty and memory at the min watermark; its wakeup must arrive,
+ * delivered by the completer and, when atomic memory is short for a
+ * while, by stack_reclaimd.
+ */
+static void deferred_wakeup_skips_direct_reclaim(struct kunit *test)
+{
+	long deferred = stack_reclaim_counter(SR_DEFERRED_WAKES);
+	long slow = stack_reclaim_counter(SR_DEFERRED_SLOW);
+	struct blocking_shrinker *b;
+	struct shrinker *shrinker;
+	struct sr_thread *t;
+	int round;
+
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	mutex_init(&b->lock);
+	t = sr_thread_start_reclaimable(test);
+	t->lock = &b->lock;
+	/* No assertion from here on: the shrinker must go before @b does. */
+	shrinker = shrinker_alloc(0, "sr-test-blocking");
+	if (!shrinker) {
+		KUNIT_FAIL(test, "no shrinker");
+		sr_thread_stop(t);
+		return;
+	}
+	shrinker->count_objects = blocking_count;
+	shrinker->scan_objects = blocking_scan;
+	shrinker->private_data = b;
+	shrinker_register(shrinker);
+	for (round = 0; round < 2; round++) {
+		/* One run to take the lock, then reclaim and wake it. */
+		if (!sr_thread_run(t) || !sr_thread_reclaim(t)) {
+			KUNIT_FAIL(test, "round %d: no run or nothing to reclaim", round);
+			break;
+		}
+		KUNIT_EXPECT_TRUE(test, mutex_is_locked(&b->lock));
+		stack_reclaim_set_reserve(0);
+		KUNIT_EXPECT_TRUE_MSG(test, wake_with_reclaim_blocked(test, t, b, round),
+				      "%s: deferred wakeup held behind direct reclaim",
+				      round ? "stack_reclaimd" : "completer");
+		stack_reclaim_set_reserve(32);
+		KUNIT_EXPECT_FALSE(test, mutex_is_locked(&b->lock));
+	}
+	KUNIT_EXPECT_GE(test, stack_reclaim_counter(SR_DEFERRED_WAKES), deferred + 2);
+	KUNIT_EXPECT_GT(test, stack_reclaim_counter(SR_DEFERRED_SLOW), slow);
+	t->deep = true;
+	KUNIT_EXPECT_TRUE(test, sr_thread_run(t));
+	KUNIT_EXPECT_EQ(test, t->result, 0);
+	shrinker_free(shrinker);
+	sr_thread_stop(t);
+}
+
 static void wake_reclaim_race(struct kunit *test)
 {
 	run_wake_reclaim_race(test, false);
@@ -664,6 +848,7 @@ static struct kunit_case stack_reclaim_test_cases[] = {
 	KUNIT_CASE_SLOW(switch_hook_skips_short_sleepers),
 	KUNIT_CASE_SLOW(wake_reclaim_race),
 	KUNIT_CASE_SLOW(wake_reage_race),
+	KUNIT_CASE_SLOW(deferred_wakeup_skips_direct_reclaim),
 	{}
 };
 
