@@ -4,8 +4,9 @@
  *
  * Starts N sleeping threads (default 10,000), measures /proc/meminfo
  * KernelStack, asks the kernel to reclaim now, and checks that KernelStack
- * fell by at least 70% of what the threads' stacks took.  Then every thread
- * wakes, makes a few syscalls that run on its (repopulated) stack, and exits.
+ * fell by at least 70% of what the threads' stacks took, and VmallocUsed
+ * with it.  Then every thread wakes, makes a few syscalls that run on its
+ * (repopulated) stack, and exits.
  *
  *   sr_threads            test mode (asserts)
  *   sr_threads --demo     print a table of the figures, assert nothing
@@ -142,7 +143,7 @@ int main(int argc, char **argv)
 {
 	int demo = argc > 1 && !strcmp(argv[1], "--demo");
 	int n = 10000, i, created = 0, have;
-	long k0, k1, k2, k3, r0, r3, t0, t3;
+	long k0, k1, k2, k3, r0, r3, t0, t3, v1, v2;
 	char old_min[32] = "", buf[4096];
 	pthread_t *tids;
 	pthread_attr_t attr;
@@ -152,7 +153,7 @@ int main(int argc, char **argv)
 		n = atoi(getenv("SR_THREADS"));
 	have = access(SYSFS "reclaim", W_OK) == 0;
 	if (!demo)
-		printf("TAP version 13\n1..%d\n", have ? 5 : 1);
+		printf("TAP version 13\n1..%d\n", have ? 6 : 1);
 
 	if (have) {
 		/* Every sleeper counts, however briefly it has slept. */
@@ -183,6 +184,7 @@ int main(int argc, char **argv)
 		usleep(10000);
 	usleep(200000);	/* let the last ones reach futex_wait() */
 	k1 = meminfo_kb("KernelStack");
+	v1 = meminfo_kb("VmallocUsed");
 	used = k1 - k0;
 
 	if (have) {
@@ -190,6 +192,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "reclaim trigger failed\n");
 	}
 	k2 = meminfo_kb("KernelStack");
+	v2 = meminfo_kb("VmallocUsed");
 	if (have && !demo)
 		printf("# the reclaim pass over %d sleepers took %ld ms\n", created,
 		       stat_of("full_pass_last_ms"));
@@ -217,6 +220,15 @@ int main(int argc, char **argv)
 			tap(used > 0 && saving >= 70.0,
 			    "KernelStack: %ld kB -> %ld kB after reclaim; %.0f of %.0f kB freed (%.1f%%, need >= 70%%)",
 			    k1, k2, freed, used, saving);
+		/*
+		 * The pages reclaimed are vmalloc pages no longer there:
+		 * VmallocUsed falls with KernelStack (slack: stacks of tasks
+		 * the kernel started meanwhile, other vmalloc users).
+		 */
+		if (have)
+			tap(freed > 0 && labs((v1 - v2) - (k1 - k2)) <= (k1 - k2) / 20 + 1024,
+			    "VmallocUsed: %ld kB -> %ld kB after reclaim, %ld kB less; KernelStack %ld kB less",
+			    v1, v2, v1 - v2, k1 - k2);
 	}
 
 	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
