@@ -13,6 +13,8 @@
  *   BENCH_DEEP     threads for the deep-then-idle benchmark (1000)
  *   BENCH_AB       rounds of the in-boot A/B (feature on only; none if unset)
  *   BENCH_ONLY     "wake" or "ab": only that benchmark (quick runs by hand)
+ *   BENCH_TLB_FLUSH  0 or 1: the tlb_flush tunable for the run (default: the
+ *                  kernel's, on in a guest)
  *
  * Threads of the memory benchmark are bare clone()s with 16K user stacks
  * carved from one mapping, so that 100,000 of them fit without a VMA each.
@@ -734,6 +736,8 @@ int main(void)
 	put("/proc/sys/kernel/pid_max", "4194304");
 	if (getenv("BENCH_MODE") && !strcmp(getenv("BENCH_MODE"), "hook"))
 		tune("switch_hook", "1");
+	if (getenv("BENCH_TLB_FLUSH"))
+		tune("tlb_flush", getenv("BENCH_TLB_FLUSH"));
 
 	if (only && strcmp(only, "wake") && strcmp(only, "ab")) {
 		printf("not ok 1 - BENCH_ONLY=%s: not wake or ab\n", only);
