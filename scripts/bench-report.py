@@ -229,6 +229,11 @@ def markdown(data, meta, out):
     again = med(data, "on", "wake_latency_again_ratio")
     if again is not None:
         md.append(f"\nResident again/resident in the same boots: {fmt(again, 3)}.")
+    sys_res = med(data, "on", "wake_syscall_resident")
+    sys_rsv = med(data, "on", "wake_syscall_reserve")
+    if sys_res is not None and sys_rsv is not None:
+        md.append(f"\nThe waker's FUTEX_WAKE alone (which fills the holes): "
+                  f"{fmt(sys_res)} µs resident, {fmt(sys_rsv)} µs from the reserve.")
 
     herds = sorted({int(b.split("_")[1]) for (m, b) in data
                     if m == "on" and b.startswith("herd_") and b.endswith("_p50_off")})

@@ -486,7 +486,7 @@ static void bench_churn(void)
 
 static int wl_word, wl_asleep, wl_seq;
 static atomic_int wl_quit;
-static double wl_woke;
+static double wl_woke, wl_syscall;	/* when it ran; the waker's FUTEX_WAKE */
 
 static void *wl_sleeper(void *arg)
 {
@@ -536,6 +536,7 @@ static double wake_once(int take)
 	t0 = now_ns();
 	__atomic_store_n(&wl_word, 1, __ATOMIC_RELEASE);
 	futex_wake(&wl_word, 1);
+	wl_syscall = now_ns() - t0;
 	while (__atomic_load_n(&wl_seq, __ATOMIC_ACQUIRE) == seq)
 		futex_wait(&wl_seq, seq);
 	return wl_woke - t0;
@@ -556,6 +557,7 @@ static double median(double *v, int n)
 static void bench_wake_latency(void)
 {
 	double res[WAKES], rsv[WAKES], again[WAKES], def[WAKES];
+	double sys_res[WAKES], sys_rsv[WAKES];
 	long rep0, def0;
 	char reserve[32] = "32";
 	pthread_t t;
@@ -570,25 +572,34 @@ static void bench_wake_latency(void)
 		switch (i % 3) {
 		case 0:
 			res[i] = wake_once(0);
+			sys_res[i] = wl_syscall;
 			rsv[i] = have ? wake_once(1) : 0;
+			sys_rsv[i] = wl_syscall;
 			again[i] = wake_once(0);
 			break;
 		case 1:
 			rsv[i] = have ? wake_once(1) : 0;
+			sys_rsv[i] = wl_syscall;
 			again[i] = wake_once(0);
 			res[i] = wake_once(0);
+			sys_res[i] = wl_syscall;
 			break;
 		default:
 			again[i] = wake_once(0);
 			res[i] = wake_once(0);
+			sys_res[i] = wl_syscall;
 			rsv[i] = have ? wake_once(1) : 0;
+			sys_rsv[i] = wl_syscall;
 		}
 	}
 	report("wake_latency_resident", median(res, WAKES) / 1e3, "us");
+	/* The waker's part of it: FUTEX_WAKE, which fills the holes. */
+	report("wake_syscall_resident", median(sys_res, WAKES) / 1e3, "us");
 	if (have) {
 		double r = median(res, WAKES);
 
 		report("wake_latency_reserve", median(rsv, WAKES) / 1e3, "us");
+		report("wake_syscall_reserve", median(sys_rsv, WAKES) / 1e3, "us");
 		report("wake_latency_reserve_ratio", median(rsv, WAKES) / r, "ratio");
 		report("wake_latency_again_ratio", median(again, WAKES) / r, "ratio");
 		fprintf(stderr, "wake_latency: %ld pages repopulated, %ld deferred wakes\n",
