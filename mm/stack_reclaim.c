@@ -389,7 +389,7 @@ static unsigned long task_stack_base(struct task_struct *p)
 /* PTEs of @p's stack, lowest page first: one lookup per operation. */
 static pte_t *stack_ptes(struct task_struct *p)
 {
-	return arch_stack_reclaim_ptes(task_stack_base(p));
+	return p->stack_reclaim.ptes;
 }
 
 /* ---- the reserve ------------------------------------------------------ */
@@ -1869,7 +1869,13 @@ void stack_reclaim_init_task(struct task_struct *tsk, struct vm_struct *vm)
 
 	memset(sr, 0, sizeof(*sr));
 	INIT_LIST_HEAD(&sr->deferred_node);
-	sr->reclaimable = stack_reclaim_active();
+	/*
+	 * The PTEs stay where they are while the task has the stack: vmalloc
+	 * frees a page table only to map a huge page over an empty range.
+	 */
+	if (stack_reclaim_active())
+		sr->ptes = arch_stack_reclaim_ptes((unsigned long)vm->addr);
+	sr->reclaimable = !!sr->ptes;
 	/* Never blocked: no short sleep to hold against the first one. */
 	sr->slept_at = jiffies - MAX_JIFFY_OFFSET;
 	/*
