@@ -41,8 +41,8 @@
  * once accessed is kept": a task that went deep once and has slept for
  * reage_ms also loses the pages that lie wholly below its saved stack
  * pointer, which hold nothing live while it sleeps.  Those pages have A set
- * and may be cached in a TLB, so they are unmapped, then one full TLB flush
- * per batch runs outside every lock, and only then are they zeroed and
+ * and may be cached in a TLB, so they are unmapped, then one TLB flush per
+ * batch runs with no spinlock held, and only then are they zeroed and
  * freed.  Until that flush is done a wakeup of such a task goes to
  * stack_reclaimd, which flushes first (see reage_unflushed()).
  *
@@ -310,7 +310,7 @@ static void reage_publish(long gen)
 
 /*
  * Flush every TLB of every re-aged translation unmapped so far.  Process
- * context, no locks held.  A full flush covers unmaps by whoever made
+ * context, no spinlock held.  A full flush covers unmaps by whoever made
  * them, so the generation it publishes is true for all tasks.
  */
 static bool reage_flush(void)
@@ -346,12 +346,18 @@ static struct {
 	unsigned int	nr;		/* may exceed FLUSH_STACKS_MAX */
 } unflushed_stacks;			/* scan_mutex */
 
-/* Pages @taken (a mask) of the stack at @base went unflushed. */
-static void note_unflushed(unsigned long base, unsigned long taken)
+/*
+ * Pages @taken (a mask) of the stack at @base went unflushed, with
+ * generation @gen.  A generation before it that no flush has covered was
+ * not noted here (a scanner that did not flush): flush everything then.
+ */
+static void note_unflushed(unsigned long base, unsigned long taken, long gen)
 {
 	unsigned int n = unflushed_stacks.nr++;
 
 	lockdep_assert_held(&scan_mutex);
+	if (!n && WARN_ON_ONCE(gen - 1 > atomic_long_read(&reage_flushed_gen)))
+		n = FLUSH_STACKS_MAX;
 	if (n >= FLUSH_STACKS_MAX || WARN_ON_ONCE(!taken)) {
 		unflushed_stacks.nr = FLUSH_STACKS_MAX + 1;
 		return;
@@ -386,7 +392,7 @@ static unsigned long task_stack_base(struct task_struct *p)
 	return (unsigned long)task_stack_page(p);
 }
 
-/* PTEs of @p's stack, lowest page first: one lookup per operation. */
+/* PTEs of @p's stack, lowest page first, looked up when it got the stack. */
 static pte_t *stack_ptes(struct task_struct *p)
 {
 	return p->stack_reclaim.ptes;
@@ -1063,7 +1069,8 @@ static int reclaim_task_locked(struct task_struct *p, void *arg)
 		p->stack_reclaim.reage_gen =
 			atomic_long_inc_return(&reage_unmap_gen);
 		note_unflushed(task_stack_base(p),
-			       p->stack_reclaim.holes & ~holes);
+			       p->stack_reclaim.holes & ~holes,
+			       p->stack_reclaim.reage_gen);
 	}
 	return 0;
 }

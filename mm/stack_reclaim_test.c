@@ -608,15 +608,25 @@ out:
 
 /*
  * A shrinker that waits for a lock which a sleeping test thread holds, as
- * a filesystem's may wait for one that a task asleep in the filesystem
- * holds.  It gives up when disarmed, so that a failing test cannot hang
- * the machine.
+ * a driver's shrinker that does not look at __GFP_FS may wait for one that
+ * a task asleep in the driver holds.  It gives up when disarmed, so that
+ * a failing test cannot hang the machine.
  */
 struct blocking_shrinker {
 	struct mutex	lock;		/* held by the sleeping thread */
 	bool		armed;
 	atomic_t	waited;		/* scans that found the lock held */
+	struct shrinker	*shrinker;
 };
+
+/* Runs when the test ends, however it ends, before @b is freed. */
+static void blocking_shrinker_free(void *arg)
+{
+	struct blocking_shrinker *b = arg;
+
+	WRITE_ONCE(b->armed, false);
+	shrinker_free(b->shrinker);
+}
 
 static unsigned long blocking_count(struct shrinker *s,
 				    struct shrink_control *sc)
@@ -648,6 +658,8 @@ static unsigned long blocking_scan(struct shrinker *s,
 /*
  * Take free memory down to the min watermark: only atomic allocations
  * succeed then, and any allocation that may enter direct reclaim does.
+ * Until free_hog(), every direct reclaimer on the machine, kswapd too,
+ * waits in blocking_scan(): keep the window short.
  */
 static unsigned long hog_memory(struct list_head *hog)
 {
@@ -689,9 +701,11 @@ static void free_hog(struct list_head *hog)
 static bool wake_with_reclaim_blocked(struct kunit *test, struct sr_thread *t,
 				      struct blocking_shrinker *b, bool slow)
 {
+	const char *path = slow ? "stack_reclaimd" : "completer";
+	ktime_t start, end;
 	unsigned long hogged;
-	int want, ms;
 	bool ran = false;
+	int want, ms;
 	LIST_HEAD(hog);
 
 	if (slow)
@@ -699,12 +713,15 @@ static bool wake_with_reclaim_blocked(struct kunit *test, struct sr_thread *t,
 	WRITE_ONCE(b->armed, true);
 	hogged = hog_memory(&hog);
 	want = atomic_inc_return(&t->asked);
+	start = ktime_get();
+	end = ktime_add_ms(start, WAIT_MS);
 	wake_up_process(t->task);
-	for (ms = 0; ms < WAIT_MS; ms++) {
+	while (ktime_before(ktime_get(), end)) {
 		/* kswapd may have freed a little meanwhile: take it too. */
-		if (slow && ms == 100) {
+		if (slow && ktime_after(ktime_get(), ktime_add_ms(start, 100))) {
 			hogged += hog_memory(&hog);
 			stack_reclaim_fail_allocs(false);
+			slow = false;
 		}
 		if (atomic_read(&t->runs) >= want) {
 			ran = true;
@@ -716,7 +733,7 @@ static bool wake_with_reclaim_blocked(struct kunit *test, struct sr_thread *t,
 	WRITE_ONCE(b->armed, false);
 	free_hog(&hog);
 	kunit_info(test, "%s: %lu pages taken, woken %s, %d reclaim scans waited for the lock\n",
-		   slow ? "stack_reclaimd" : "completer", hogged,
+		   path, hogged,
 		   ran ? "in time" : "late or never", atomic_read(&b->waited));
 	/* Leave nothing behind: memory is back, so the wakeup may land now. */
 	for (ms = 0; !ran && ms < WAIT_MS && atomic_read(&t->runs) < want; ms++)
@@ -746,17 +763,14 @@ static void deferred_wakeup_skips_direct_reclaim(struct kunit *test)
 	mutex_init(&b->lock);
 	t = sr_thread_start_reclaimable(test);
 	t->lock = &b->lock;
-	/* No assertion from here on: the shrinker must go before @b does. */
 	shrinker = shrinker_alloc(0, "sr-test-blocking");
-	if (!shrinker) {
-		KUNIT_FAIL(test, "no shrinker");
-		sr_thread_stop(t);
-		return;
-	}
+	KUNIT_ASSERT_NOT_NULL(test, shrinker);
 	shrinker->count_objects = blocking_count;
 	shrinker->scan_objects = blocking_scan;
 	shrinker->private_data = b;
+	b->shrinker = shrinker;
 	shrinker_register(shrinker);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, blocking_shrinker_free, b), 0);
 	for (round = 0; round < 2; round++) {
 		/* One run to take the lock, then reclaim and wake it. */
 		if (!sr_thread_run(t) || !sr_thread_reclaim(t)) {
@@ -779,7 +793,6 @@ static void deferred_wakeup_skips_direct_reclaim(struct kunit *test)
 	t->deep = true;
 	KUNIT_EXPECT_TRUE(test, sr_thread_run(t));
 	KUNIT_EXPECT_EQ(test, t->result, 0);
-	shrinker_free(shrinker);
 	sr_thread_stop(t);
 }
 

@@ -74,7 +74,7 @@ struct page;
  *  2. Not-present entries are never cached: filling a hole needs no flush.
  *  3. A stack is THREAD_SIZE-aligned and mapped with base pages within one
  *     last-level page table, whose pages are not freed while the stack
- *     lives: arch_stack_reclaim_ptes() is looked up once per operation.
+ *     lives: arch_stack_reclaim_ptes() is looked up once per stack.
  *  4. Nothing below the saved stack pointer of a task that is blocked and
  *     off its CPU is live: kernel code has no red zone, and interrupts and
  *     exceptions never run on another task's stack.  Re-aging takes the
