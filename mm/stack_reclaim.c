@@ -791,9 +791,20 @@ void stack_reclaim_trim_reserves(void)
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_trim_reserves);
 #endif
 
+/*
+ * The call to the hook from finish_task_switch(), on while the tunable is:
+ * a switch with the hook off only notes when its task blocked.  The hook
+ * checks the tunable itself, so the two need not change at one instant.
+ */
+DEFINE_STATIC_KEY_FALSE(stack_reclaim_switch_key);
+
 VISIBLE_IF_KUNIT void stack_reclaim_set_switch_hook(bool on)
 {
 	WRITE_ONCE(switch_hook, on);
+	if (on)
+		static_branch_enable(&stack_reclaim_switch_key);
+	else
+		static_branch_disable(&stack_reclaim_switch_key);
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_switch_hook);
 
@@ -2020,7 +2031,8 @@ out:
 
 /*
  * Context-switch hook, from finish_task_switch() on next's stack with the
- * rq lock held, before finish_task() lets @prev run elsewhere.
+ * rq lock held, before finish_task() lets @prev run elsewhere, for a @prev
+ * that has blocked (stack_reclaim_switch_out() checked).
  *
  * Why this cannot race with a wakeup: a wakeup of @prev decides under
  * prev->pi_lock, and runs stack_reclaim_wake() before it sets TASK_WAKING.
@@ -2031,7 +2043,7 @@ out:
  * The pages go into this CPU's reserve, and what it cannot hold to a list
  * the refill work frees: the allocator is not called under the rq lock.
  */
-void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_state)
+void __stack_reclaim_switch_out(struct task_struct *prev)
 {
 	struct stack_reserve *r = this_cpu_ptr(&stack_reserve);
 	struct reclaim_ctx rc = { .pages = LIST_HEAD_INIT(rc.pages) };
@@ -2039,13 +2051,6 @@ void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_stat
 	unsigned long now = jiffies, last;
 	bool spilled = false;
 
-	/*
-	 * Preempted, still runnable; a task preempted between
-	 * set_current_state() and schedule() has a sleeping state but is
-	 * still queued, and has not blocked either.
-	 */
-	if (prev_state == TASK_RUNNING || task_is_runnable(prev))
-		return;
 	last = prev->stack_reclaim.slept_at;
 	prev->stack_reclaim.slept_at = now;
 	/* Not on a CPU going down: its reserve has been handed back. */

@@ -86,6 +86,7 @@ struct page;
 #include <asm/stack_reclaim.h>
 
 DECLARE_STATIC_KEY_FALSE(stack_reclaim_key);
+DECLARE_STATIC_KEY_FALSE(stack_reclaim_switch_key);
 
 static inline bool stack_reclaim_active(void)
 {
@@ -107,7 +108,7 @@ void stack_reclaim_read_end(struct task_struct *p);
 /* kernel/sched/core.c */
 bool __stack_reclaim_wake(struct task_struct *p, unsigned int state);
 bool __stack_reclaim_completing(struct task_struct *p);
-void __stack_reclaim_switch_out(struct task_struct *prev, unsigned int prev_state);
+void __stack_reclaim_switch_out(struct task_struct *prev);
 void __stack_reclaim_check_next(struct task_struct *next);
 
 /* arch fault diagnostics */
@@ -170,11 +171,27 @@ static __always_inline bool stack_reclaim_wake_in_flight(struct task_struct *p,
 	return false;
 }
 
+/*
+ * From finish_task_switch(), rq lock held, @prev off its stack: note when a
+ * blocking task switched out, for min_sleep_ms, and with the switch_hook
+ * tunable, take its untouched pages.  Inline, a test and a store, as it
+ * runs at every switch; the call only while the hook is on.
+ */
 static __always_inline void stack_reclaim_switch_out(struct task_struct *prev,
 						     unsigned int prev_state)
 {
-	if (stack_reclaim_active())
-		__stack_reclaim_switch_out(prev, prev_state);
+	/*
+	 * Preempted, still runnable; a task preempted between
+	 * set_current_state() and schedule() has a sleeping state but is
+	 * still queued, and has not blocked either.
+	 */
+	if (!stack_reclaim_active() || prev_state == TASK_RUNNING ||
+	    task_is_runnable(prev))
+		return;
+	if (static_branch_unlikely(&stack_reclaim_switch_key))
+		__stack_reclaim_switch_out(prev);	/* notes it too */
+	else
+		prev->stack_reclaim.slept_at = jiffies;
 }
 
 static __always_inline void stack_reclaim_check_next(struct task_struct *next)
