@@ -49,6 +49,7 @@
  * Locking (outermost first):
  *
  *   tunables_mutex	every sysfs write of a tunable
+ *     switch_key_mutex	flipping the switch hook's static key
  *     scan_mutex	scanners: the shrinker (trylock only), the periodic
  *			scan, sysfs "reclaim"; turning the feature on or off
  *       p->pi_lock	a task's stack state: ->holes, ->deferred,
@@ -794,17 +795,22 @@ EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_trim_reserves);
 /*
  * The call to the hook from finish_task_switch(), on while the tunable is:
  * a switch with the hook off only notes when its task blocked.  The hook
- * checks the tunable itself, so the two need not change at one instant.
+ * checks the tunable itself, so the two need not change at one instant;
+ * switch_key_mutex makes the key end as the last write left the tunable
+ * (the KUnit suite sets it without tunables_mutex).
  */
 DEFINE_STATIC_KEY_FALSE(stack_reclaim_switch_key);
+static DEFINE_MUTEX(switch_key_mutex);
 
 VISIBLE_IF_KUNIT void stack_reclaim_set_switch_hook(bool on)
 {
 	WRITE_ONCE(switch_hook, on);
-	if (on)
+	mutex_lock(&switch_key_mutex);
+	if (READ_ONCE(switch_hook))
 		static_branch_enable(&stack_reclaim_switch_key);
 	else
 		static_branch_disable(&stack_reclaim_switch_key);
+	mutex_unlock(&switch_key_mutex);
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_switch_hook);
 

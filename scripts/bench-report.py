@@ -215,9 +215,10 @@ def markdown(data, meta, out):
               "on CPU 1, for a sleeper whose pages were never taken and one "
               "refilled from the per-CPU reserve, interleaved in one boot "
               "with a second resident series (again/resident is the noise); "
-              "every wake runs the same reclaim pass first, which takes the "
-              "sleeper or passes it over.  Then one whose wakeup was "
-              "deferred (reserve_pages=0).\n")
+              "every wake runs the same reclaim pass first, which takes "
+              "three pages: the sleeper's, or those of a decoy that slept "
+              "longer, so that both cases pay the same TLB flush.  Then "
+              "one whose wakeup was deferred (reserve_pages=0).\n")
     md.append("| path | µs | extra over resident | in-boot ratio |")
     md.append("|---|---:|---:|---:|")
     base = med(data, "on", "wake_latency_resident")

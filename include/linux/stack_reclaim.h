@@ -16,6 +16,7 @@
 #ifndef _LINUX_STACK_RECLAIM_H
 #define _LINUX_STACK_RECLAIM_H
 
+#include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -174,8 +175,9 @@ static __always_inline bool stack_reclaim_wake_in_flight(struct task_struct *p,
 /*
  * From finish_task_switch(), rq lock held, @prev off its stack: note when a
  * blocking task switched out, for min_sleep_ms, and with the switch_hook
- * tunable, take its untouched pages.  Inline, a test and a store, as it
- * runs at every switch; the call only while the hook is on.
+ * tunable, take its untouched pages.  Inline, as it runs at every switch:
+ * a test, and a store when @prev blocked; the call only while the hook is
+ * on.
  */
 static __always_inline void stack_reclaim_switch_out(struct task_struct *prev,
 						     unsigned int prev_state)

@@ -506,11 +506,11 @@ static void *wl_sleeper(void *arg)
 }
 
 /*
- * The decoy: a second sleeper whose pages every pass takes, with the
- * feature on, so that both cases pay the same TLB flush (tlb_flush, on in
- * a guest, flushes after a pass that took pages).  Without it the pass
- * before a resident wake flushes nothing, and the reserve case pays for the
- * pass's flush as if it were the wakeup's.
+ * The decoy: a second sleeper, whose pages the pass before a resident wake
+ * takes instead of the sleeper's, so that both cases pay the same TLB
+ * flush (tlb_flush, on in a guest, flushes after a pass that took pages).
+ * Without it the pass before a resident wake would flush nothing, and the
+ * reserve case would pay for the pass's flush as if it were the wakeup's.
  */
 static int dc_word, dc_seq;
 
@@ -621,10 +621,22 @@ static void bench_wake_latency(void)
 	double sys_res[WAKES], sys_rsv[WAKES];
 	long rep0, def0;
 	char reserve[32] = "32";
+	char hook[32] = "0";
 	pthread_t t, d;
 	int fd, i;
 
 	pin(0);
+	/*
+	 * The hook would take the sleeper's pages as it blocks, before a
+	 * resident wake too (BENCH_MODE=hook with tlb_flush=0).
+	 */
+	fd = open(SYSFS "switch_hook", O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, hook, sizeof(hook) - 1) <= 0)
+			strcpy(hook, "0");
+		close(fd);
+	}
+	tune("switch_hook", "0");
 	atomic_store(&wl_quit, 0);
 	pthread_create(&t, NULL, wl_sleeper, NULL);
 	pthread_create(&d, NULL, wl_decoy, NULL);
@@ -666,7 +678,7 @@ static void bench_wake_latency(void)
 		report("wake_latency_again_ratio", median(again, WAKES) / r, "ratio");
 		fprintf(stderr, "wake_latency: %ld pages repopulated, %ld deferred wakes\n",
 			stat_of("pages_repopulated") - rep0, stat_of("deferred_wakes") - def0);
-		/* The decoy's 3 pages in both cases, and the sleeper's in one. */
+		/* Three each: the decoy's, or the sleeper's. */
 		fprintf(stderr, "wake_latency: a pass took %.2f pages before a resident wake, %.2f before a reserve one\n",
 			(double)pass_pages[0] / (passes[0] ?: 1),
 			(double)pass_pages[1] / (passes[1] ?: 1));
@@ -686,6 +698,7 @@ static void bench_wake_latency(void)
 		tune("reserve_pages", reserve);
 		tune("min_sleep_ms", "1000");
 	}
+	tune("switch_hook", hook);
 	atomic_store(&wl_quit, 1);
 	__atomic_store_n(&wl_word, 1, __ATOMIC_RELEASE);
 	futex_wake(&wl_word, 1);
