@@ -80,6 +80,29 @@ static void tune(const char *file, const char *v)
 		fprintf(stderr, "%s <- %s failed\n", path, v);
 }
 
+/*
+ * Read tunable @file into @buf, which keeps its default if nothing could
+ * be read; -1 if the file is not there (the feature is absent).
+ */
+static int get_tunable(const char *file, char *buf, size_t size)
+{
+	char path[128], v[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), SYSFS "%s", file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, v, sizeof(v) - 1);
+	close(fd);
+	if (n > 0) {
+		v[n] = '\0';
+		snprintf(buf, size, "%s", v);
+	}
+	return 0;
+}
+
 static void pin(int cpu)
 {
 	cpu_set_t s;
@@ -573,11 +596,12 @@ static double wake_sleeper(int pass)
 
 /*
  * One wake-to-run, in ns.  With the feature on, every wake runs the same
- * reclaim pass first, with min_sleep_ms 15, after one of two sleepers has
- * slept 3 ms and the other 23: the pass takes the pages of the older one,
- * the sleeper if @take, else the decoy.  So every pass takes three pages
- * and flushes the TLB alike (tlb_flush, on in a guest), and the two cases
- * differ only in whether the task woken is the one with holes.
+ * reclaim pass first, with min_sleep_ms 15 (set by the caller), after one
+ * of two sleepers has slept 3 ms and the other 23: the pass takes the
+ * pages of the older one, the sleeper if @take, else the decoy.  So every
+ * pass takes three pages and flushes the TLB alike (tlb_flush, on in a
+ * guest), and the two cases differ only in whether the task woken is the
+ * one with holes.
  */
 static double wake_once(int take)
 {
@@ -596,7 +620,6 @@ static double wake_once(int take)
 		wake_sleeper(0);
 	}
 	rec = stat_of("pages_reclaimed");
-	tune("min_sleep_ms", "15");
 	ns = wake_sleeper(1);
 	pass_pages[take] += stat_of("pages_reclaimed") - rec;
 	passes[take]++;
@@ -623,23 +646,19 @@ static void bench_wake_latency(void)
 	char reserve[32] = "32";
 	char hook[32] = "0";
 	pthread_t t, d;
-	int fd, i;
+	int i;
 
 	pin(0);
 	/*
 	 * The hook would take the sleeper's pages as it blocks, before a
 	 * resident wake too (BENCH_MODE=hook with tlb_flush=0).
 	 */
-	fd = open(SYSFS "switch_hook", O_RDONLY);
-	if (fd >= 0) {
-		if (read(fd, hook, sizeof(hook) - 1) <= 0)
-			strcpy(hook, "0");
-		close(fd);
-	}
+	get_tunable("switch_hook", hook, sizeof(hook));
 	tune("switch_hook", "0");
 	atomic_store(&wl_quit, 0);
 	pthread_create(&t, NULL, wl_sleeper, NULL);
 	pthread_create(&d, NULL, wl_decoy, NULL);
+	tune("min_sleep_ms", "15");	/* for wake_once() */
 	rep0 = stat_of("pages_repopulated");
 	def0 = stat_of("deferred_wakes");
 	for (i = 0; i < WAKES; i++) {
@@ -682,12 +701,7 @@ static void bench_wake_latency(void)
 		fprintf(stderr, "wake_latency: a pass took %.2f pages before a resident wake, %.2f before a reserve one\n",
 			(double)pass_pages[0] / (passes[0] ?: 1),
 			(double)pass_pages[1] / (passes[1] ?: 1));
-		fd = open(SYSFS "reserve_pages", O_RDONLY);
-		if (fd >= 0) {
-			if (read(fd, reserve, sizeof(reserve) - 1) <= 0)
-				strcpy(reserve, "32");
-			close(fd);
-		}
+		get_tunable("reserve_pages", reserve, sizeof(reserve));
 		tune("reserve_pages", "0");
 		def0 = stat_of("deferred_wakes");
 		for (i = 0; i < WAKES; i++)
@@ -812,18 +826,13 @@ int main(void)
 	const char *only = getenv("BENCH_ONLY");
 	int deep = getenv("BENCH_DEEP") ? atoi(getenv("BENCH_DEEP")) : 1000;
 	char enabled[8] = "0", *list, *tok;
-	int fd;
+	int present;
 
-	fd = open(SYSFS "enabled", O_RDONLY);
-	if (fd >= 0) {
-		if (read(fd, enabled, sizeof(enabled) - 1) < 0)
-			enabled[0] = '0';
-		close(fd);
-	}
+	present = !get_tunable("enabled", enabled, sizeof(enabled));
 	have = enabled[0] == '1';
 	printf("TAP version 13\n1..1\n");
 	printf("bench-info: mode=%s feature=%s\n", getenv("BENCH_MODE") ?: "?",
-	       have ? "on" : (fd >= 0 ? "off" : "absent"));
+	       have ? "on" : (present ? "off" : "absent"));
 	/* Room for 100,000 tasks. */
 	put("/proc/sys/kernel/threads-max", "400000");
 	put("/proc/sys/kernel/pid_max", "4194304");
