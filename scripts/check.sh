@@ -94,11 +94,14 @@ all=ksft_stack_reclaim,sr_sysfs,sr_threads,sr_memcg,sr_drivers,sr_readers,sr_dep
 # against re-aging need preemption to show.  The clang boot also carries
 # bad stack_reclaim= values, each to be rejected with the feature left on;
 # sr_bootparam goes first, while the boot messages are still in the log
-# buffer (sysrq t in sr_walkers overwrites them).
-[ -f "$(img debug-gcc)" ] && TIMEOUT=900 boot debug "$(img debug-gcc)" sr_kmemleak,$all,sr_walkers,sr_kmemleak
+# buffer (sysrq t in sr_walkers overwrites them).  sched_debug_race reads
+# the scheduler's debug file under load, as sysrq t does: unpatched
+# 6.12.117 oopses in pick_task_fair() at once (patch 1 of the series).
+[ -f "$(img debug-gcc)" ] && TIMEOUT=900 boot debug "$(img debug-gcc)" \
+	sr_kmemleak,$all,sr_walkers,sched_debug_race,sr_kmemleak "sr.env.SCHED_DEBUG_RACE_SECS=30"
 [ -f "$(img test-clang)" ] && boot clang-32k "$(img test-clang)" \
-	sr_bootparam,sr_sysfs,sr_threads,sr_drivers,sr_readers,sr_walkers,sr_depth,sr_faults,sr_rtwake,sr_storm \
-	"preempt=full stack_reclaim=bogus stack_reclaim= stack_reclaim stack_reclaim=OFF stack_reclaim=on1 stack_reclaim=-1"
+	sr_bootparam,sr_sysfs,sr_threads,sr_drivers,sr_readers,sr_walkers,sched_debug_race,sr_depth,sr_faults,sr_rtwake,sr_storm \
+	"sr.env.SCHED_DEBUG_RACE_SECS=30 preempt=full stack_reclaim=bogus stack_reclaim= stack_reclaim stack_reclaim=OFF stack_reclaim=on1 stack_reclaim=-1"
 # KASAN checks every access to a stack page given back and to its shadow.
 [ -f "$(img kasan)" ] && TIMEOUT=900 boot kasan "$(img kasan)" sr_threads,sr_readers,sr_depth,sr_storm
 # The kernel's own selftests, patched (aggressive reclaim) against stock.
