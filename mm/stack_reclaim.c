@@ -310,24 +310,6 @@ static void reage_publish(long gen)
 }
 
 /*
- * Flush every TLB of every re-aged translation unmapped so far.  Process
- * context, no spinlock held.  A full flush covers unmaps by whoever made
- * them, so the generation it publishes is true for all tasks.
- */
-static bool reage_flush(void)
-{
-	long gen = atomic_long_read(&reage_unmap_gen);
-
-	if (gen <= atomic_long_read(&reage_flushed_gen))
-		return false;
-	/* The PTE clears of every generation up to @gen are visible. */
-	smp_mb();
-	flush_tlb_all();
-	reage_publish(gen);
-	return true;
-}
-
-/*
  * The stacks a scanner unmapped pages of since the last flush, for a
  * flush of just those pages.  A full flush empties every CPU's TLB, and
  * each task then pays for refilling it: in a guest (tlb_flush), a task
@@ -367,25 +349,50 @@ static void note_unflushed(unsigned long base, unsigned long taken, long gen)
 	unflushed_stacks.end[n] = base + (__fls(taken) + 1) * PAGE_SIZE;
 }
 
+/*
+ * Flush every TLB of every re-aged translation unmapped so far: the first
+ * @nr ranges of unflushed_stacks if they are all there is (1 to
+ * FLUSH_STACKS_MAX), else everything.  Process context, no spinlock held.
+ * A full flush covers unmaps by whoever made them, and the ranges are every
+ * unmap not flushed yet (see unflushed_stacks), so the generation either
+ * publishes is true for all tasks.
+ */
+static bool __reage_flush(unsigned int nr)
+{
+	long gen = atomic_long_read(&reage_unmap_gen);
+	unsigned int i;
+
+	/* The ranges are a scanner's, and only its flush may publish them. */
+	if (nr)
+		lockdep_assert_held(&scan_mutex);
+	if (gen <= atomic_long_read(&reage_flushed_gen))
+		return false;
+	/* The PTE clears of every generation up to @gen are visible. */
+	smp_mb();
+	if (nr && nr <= FLUSH_STACKS_MAX) {
+		for (i = 0; i < nr; i++)
+			flush_tlb_kernel_range(unflushed_stacks.start[i],
+					       unflushed_stacks.end[i]);
+	} else {
+		flush_tlb_all();
+	}
+	reage_publish(gen);
+	return true;
+}
+
+static bool reage_flush(void)
+{
+	return __reage_flush(0);
+}
+
 /* reage_flush() for a scanner: the pages of a few stacks, or everything. */
 static bool reage_flush_scanned(void)
 {
-	long gen = atomic_long_read(&reage_unmap_gen);
-	unsigned int i, nr = unflushed_stacks.nr;
+	unsigned int nr = unflushed_stacks.nr;
 
 	lockdep_assert_held(&scan_mutex);
 	unflushed_stacks.nr = 0;
-	if (!nr || nr > FLUSH_STACKS_MAX)
-		return reage_flush();
-	if (gen <= atomic_long_read(&reage_flushed_gen))
-		return false;
-	/* As in reage_flush(): the PTE clears up to @gen are visible. */
-	smp_mb();
-	for (i = 0; i < nr; i++)
-		flush_tlb_kernel_range(unflushed_stacks.start[i],
-				       unflushed_stacks.end[i]);
-	reage_publish(gen);
-	return true;
+	return __reage_flush(nr);
 }
 
 static unsigned long task_stack_base(struct task_struct *p)
@@ -395,6 +402,12 @@ static unsigned long task_stack_base(struct task_struct *p)
 
 /* PTEs of @p's stack, lowest page first, looked up when it got the stack. */
 static pte_t *stack_ptes(struct task_struct *p)
+{
+	return p->stack_reclaim.ptes;
+}
+
+/* Whether @p's stack PTEs were looked up (feature on) when it got it. */
+static bool stack_reclaimable(struct task_struct *p)
 {
 	return p->stack_reclaim.ptes;
 }
@@ -869,7 +882,7 @@ static int reclaim_skip_reason(struct task_struct *p, bool check_age)
 	 * pages were taken still has its wakeup completed at once, on the
 	 * waker's CPU, as long as atomic memory lasts.
 	 */
-	if (!p->stack_reclaim.reclaimable || is_idle_task(p) ||
+	if (!stack_reclaimable(p) || is_idle_task(p) ||
 	    (p->flags & (PF_EXITING | PF_KSWAPD | PF_MEMALLOC)) ||
 	    rt_or_dl_task(p) || p == stack_reclaimd)
 		return SR_SKIP_EXCLUDED;
@@ -1081,7 +1094,7 @@ static int reclaim_task_locked(struct task_struct *p, void *arg)
 	}
 	if (rc->reage)
 		reage_pages_locked(p, rc);
-	/* After the PTE clears: reage_flush() reads the generation first. */
+	/* After the PTE clears: __reage_flush() reads the generation first. */
 	if (rc->nr_unflushed > nr_unflushed) {
 		p->stack_reclaim.reage_gen =
 			atomic_long_inc_return(&reage_unmap_gen);
@@ -1143,7 +1156,7 @@ static unsigned int reclaim_one(struct task_struct *p, struct reclaim_ctx *rc)
 	if (!READ_ONCE(reclaim_enabled))
 		return 0;
 	count_event(SR_TASKS_SCANNED, 1);
-	if (!p->stack_reclaim.reclaimable) {
+	if (!stack_reclaimable(p)) {
 		count_event(SR_SKIP_EXCLUDED, 1);
 		return 0;
 	}
@@ -1230,7 +1243,7 @@ static unsigned long reclaim_all(void)
 	reclaim_ctx_init(&rc, true);
 	while ((p = next_task_by_pid(&cursor))) {
 		freed += reclaim_one(p, &rc);
-		if (p->stack_reclaim.reclaimable && try_get_task_stack(p)) {
+		if (stack_reclaimable(p) && try_get_task_stack(p)) {
 			hist[touched_pages(p)]++;
 			put_task_stack(p);
 		}
@@ -1899,21 +1912,20 @@ void stack_reclaim_init_task(struct task_struct *tsk, struct vm_struct *vm)
 	 */
 	if (stack_reclaim_active())
 		sr->ptes = arch_stack_reclaim_ptes((unsigned long)vm->addr);
-	sr->reclaimable = !!sr->ptes;
 	/* Never blocked: no short sleep to hold against the first one. */
 	sr->slept_at = jiffies - MAX_JIFFY_OFFSET;
 	/*
 	 * kmemleak would scan the vmalloc object holes and all; its task
 	 * stack scan covers the stack instead (stack_reclaim_page_used()).
 	 */
-	if (sr->reclaimable)
+	if (sr->ptes)
 		kmemleak_no_scan(vm->addr);
 }
 
 /* Write the canary through the direct map, keeping page 0 untouched. */
 bool stack_reclaim_set_end_magic(struct task_struct *tsk)
 {
-	if (!tsk->stack_reclaim.reclaimable)
+	if (!stack_reclaimable(tsk))
 		return false;
 	*(unsigned long *)page_address(task_stack_vm_area(tsk)->pages[0]) =
 		STACK_END_MAGIC;
@@ -1926,7 +1938,7 @@ bool stack_reclaim_set_end_magic(struct task_struct *tsk)
  */
 unsigned long *stack_reclaim_end_of_stack(struct task_struct *task)
 {
-	if (!task->stack_reclaim.reclaimable)
+	if (!stack_reclaimable(task))
 		return end_of_stack(task);
 	return page_address(task_stack_vm_area(task)->pages[0]);
 }
@@ -1948,10 +1960,10 @@ bool stack_reclaim_page_used(struct task_struct *p, unsigned int i)
 {
 	pte_t *ptep;
 
-	if (!p->stack_reclaim.reclaimable)
+	if (!stack_reclaimable(p))
 		return true;
 	ptep = stack_ptes(p);
-	return ptep && arch_stack_reclaim_accessed(ptep + i);
+	return arch_stack_reclaim_accessed(ptep + i);
 }
 
 /**
@@ -1968,7 +1980,7 @@ void stack_reclaim_read_begin(struct task_struct *p)
 {
 	unsigned long flags;
 
-	if (!p->stack_reclaim.reclaimable)
+	if (!stack_reclaimable(p))
 		return;
 	raw_spin_lock_irqsave(&p->pi_lock, flags);
 	atomic_inc(&p->stack_reclaim.readers);
@@ -1981,7 +1993,7 @@ void stack_reclaim_read_begin(struct task_struct *p)
  */
 void stack_reclaim_read_end(struct task_struct *p)
 {
-	if (p->stack_reclaim.reclaimable)
+	if (stack_reclaimable(p))
 		atomic_dec(&p->stack_reclaim.readers);
 }
 
@@ -1999,7 +2011,7 @@ bool stack_reclaim_stack_not_used(struct task_struct *p, unsigned long *unused)
 	unsigned int i, first = 0;
 	bool reading = false;
 
-	if (!p->stack_reclaim.reclaimable)
+	if (!stack_reclaimable(p))
 		return false;
 	*unused = THREAD_SIZE;
 	/*
@@ -2113,11 +2125,11 @@ void stack_reclaim_report_fault(unsigned long address)
 	unsigned long base = task_stack_base(p);
 	pte_t *ptep;
 
-	if (!stack_reclaim_active() || !p->stack_reclaim.reclaimable ||
+	if (!stack_reclaim_active() || !stack_reclaimable(p) ||
 	    address < base || address >= base + THREAD_SIZE)
 		return;
 	ptep = stack_ptes(p);
-	if (ptep && arch_stack_reclaim_is_hole(ptep + ((address - base) >> PAGE_SHIFT)))
+	if (arch_stack_reclaim_is_hole(ptep + ((address - base) >> PAGE_SHIFT)))
 		pr_emerg("%s/%d touched its own reclaimed stack page %lu at %#lx (stack hole)\n",
 			 p->comm, p->pid, (address - base) >> PAGE_SHIFT, address);
 }

@@ -6,19 +6,21 @@
  *
  * 6.12.117's print_cfs_rq() (kernel/sched/debug.c), which both
  * /sys/kernel/debug/sched/debug and sysrq t run, calls avg_vruntime()
- * after dropping the runqueue lock, and since the stable backport of
- * mainline's zero_vruntime tracking avg_vruntime() writes: it moves
- * cfs_rq->zero_vruntime and rescales cfs_rq->avg_vruntime.  A tick or an
- * enqueue on that runqueue between its read and its write is undone, the
- * runqueue's average drifts away from its entities, none of them is
- * eligible, pick_eevdf() returns NULL and pick_next_entity() oopses on it.
- * Mainline fixed print_cfs_rq() in merge 2ab99ad7faef; this series' patch 1
- * does the same for 6.12.117.
+ * after dropping the runqueue lock, and since 6.12.y took mainline's
+ * zero_vruntime tracking avg_vruntime() writes: it rescales
+ * cfs_rq->avg_vruntime and moves cfs_rq->zero_vruntime.  If the owner of
+ * the runqueue updates either between its loads and its stores (a context
+ * switch, an enqueue or dequeue, a slice expiring at a tick), one of the
+ * updates is lost.  The sum no longer matches the queued entities and
+ * never will again, none of them is eligible, pick_eevdf() returns NULL
+ * and pick_next_entity() oopses on it.  Mainline fixed print_cfs_rq() in
+ * e08d007f9d81 ("sched/debug: Fix avg_vruntime() usage"); patch 1 of this
+ * series does the same for 6.12.117.
  *
- * The load: a CPU hog per CPU (its slice expires at ticks, which call
- * avg_vruntime() from update_deadline()), pipe ping-pong pairs (enqueue
- * and dequeue all the time), and readers of the debug file on every CPU.
- * SCHED_DEBUG_RACE_SECS sets the duration (default 60 s of guest time).
+ * The load, for a 2-CPU guest: two CPU hogs (slices expire at ticks),
+ * four pipe ping-pong pairs (enqueue and dequeue all the time), and two
+ * readers of the debug file; none pinned.  SCHED_DEBUG_RACE_SECS sets the
+ * duration (default 60 s of guest time).
  * The console judge catches the oops; the program checks that the readers
  * read.
  */
@@ -80,13 +82,22 @@ static void *pong(void *arg)
 	return NULL;
 }
 
+/* Start fn(arg) as threads[*nr], and count it; false if it did not start. */
+static int start(pthread_t *threads, int *nr, void *(*fn)(void *), void *arg)
+{
+	if (pthread_create(&threads[*nr], NULL, fn, arg))
+		return 0;
+	(*nr)++;
+	return 1;
+}
+
 int main(void)
 {
-	pthread_t pairs[2 * NR_PAIRS], hogs[NR_HOGS], readers[NR_READERS];
-	static int pipes[NR_PAIRS][4];
+	pthread_t threads[2 * NR_PAIRS + NR_HOGS + NR_READERS];
+	static int pipes[NR_PAIRS][4], ends[NR_PAIRS][2][2];
 	const char *env = getenv("SCHED_DEBUG_RACE_SECS");
 	double secs = env ? atof(env) : 60, end;
-	int i, ends[NR_PAIRS][2][2];
+	int i, nr_pairs, nr_threads = 0, nr_pongs, ok = 1;
 
 	printf("TAP version 13\n1..1\n");
 	if (access(SCHED_DEBUG, R_OK)) {
@@ -94,45 +105,45 @@ int main(void)
 		       SCHED_DEBUG);
 		return 0;
 	}
-	for (i = 0; i < NR_PAIRS; i++) {
+	for (nr_pairs = 0; nr_pairs < NR_PAIRS && ok; nr_pairs++) {
+		i = nr_pairs;
 		if (pipe(&pipes[i][0]) || pipe(&pipes[i][2])) {
-			printf("not ok 1 - sched debug read under load # pipe\n");
-			return 0;
+			ok = 0;
+			break;
 		}
 		/* a reads pipe 0 and writes pipe 1; b the other way round. */
 		ends[i][0][0] = pipes[i][0];
 		ends[i][0][1] = pipes[i][3];
 		ends[i][1][0] = pipes[i][2];
 		ends[i][1][1] = pipes[i][1];
-		pthread_create(&pairs[2 * i], NULL, pong, ends[i][0]);
-		pthread_create(&pairs[2 * i + 1], NULL, pong, ends[i][1]);
-		if (write(pipes[i][1], "x", 1) != 1)
-			break;
+		ok = start(threads, &nr_threads, pong, ends[i][0]) &&
+		     start(threads, &nr_threads, pong, ends[i][1]) &&
+		     write(pipes[i][1], "x", 1) == 1;
 	}
-	for (i = 0; i < NR_HOGS; i++)
-		pthread_create(&hogs[i], NULL, hog, NULL);
-	for (i = 0; i < NR_READERS; i++)
-		pthread_create(&readers[i], NULL, reader, NULL);
+	nr_pongs = nr_threads;
+	for (i = 0; i < NR_HOGS && ok; i++)
+		ok = start(threads, &nr_threads, hog, NULL);
+	for (i = 0; i < NR_READERS && ok; i++)
+		ok = start(threads, &nr_threads, reader, NULL);
 
 	end = now_s() + secs;
-	while (now_s() < end)
+	while (ok && now_s() < end)
 		usleep(100000);
 	atomic_store(&stop, 1);
-	/* Closing the pipes ends the pairs' blocking reads. */
-	for (i = 0; i < NR_PAIRS; i++) {
+	/* The readers and hogs first, then close the pipes under the pairs. */
+	for (i = nr_pongs; i < nr_threads; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < nr_pairs; i++) {
 		close(pipes[i][1]);
 		close(pipes[i][3]);
 	}
-	for (i = 0; i < 2 * NR_PAIRS; i++)
-		pthread_join(pairs[i], NULL);
-	for (i = 0; i < NR_HOGS; i++)
-		pthread_join(hogs[i], NULL);
-	for (i = 0; i < NR_READERS; i++)
-		pthread_join(readers[i], NULL);
+	for (i = 0; i < nr_pongs; i++)
+		pthread_join(threads[i], NULL);
 
 	printf("# %.0f s: %ld reads of %s, %ld ping-pong round trips\n",
 	       secs, atomic_load(&reads), SCHED_DEBUG, atomic_load(&round_trips));
-	printf("%sok 1 - sched debug read under load\n",
-	       atomic_load(&reads) > 0 && atomic_load(&round_trips) > 0 ? "" : "not ");
+	printf("%sok 1 - sched debug read under load%s\n",
+	       ok && atomic_load(&reads) > 0 && atomic_load(&round_trips) > 0 ?
+	       "" : "not ", ok ? "" : " # could not start the load");
 	return 0;
 }
