@@ -25,7 +25,6 @@
  * read.
  */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -44,19 +43,9 @@ static atomic_long reads, round_trips;
 
 static void *reader(void *arg)
 {
-	char buf[4096];
-	int fd;
-
 	(void)arg;
-	while (!atomic_load(&stop)) {
-		fd = open(SCHED_DEBUG, O_RDONLY);
-		if (fd < 0)
-			break;
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
-		close(fd);
+	while (!atomic_load(&stop) && !read_all(SCHED_DEBUG))
 		atomic_fetch_add(&reads, 1);
-	}
 	return NULL;
 }
 

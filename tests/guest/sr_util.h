@@ -42,6 +42,20 @@ static inline int put(const char *path, const char *v)
 	return ret;
 }
 
+/* Read @path to its end and throw it away: 0, or -errno if it won't open. */
+static inline int read_all(const char *path)
+{
+	char buf[4096];
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	return 0;
+}
+
 /*
  * The number after @key on a line of @path that starts with @key followed
  * by @sep ("name value", "Key: value"), or -1 if there is none.

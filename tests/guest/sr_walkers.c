@@ -64,18 +64,6 @@ static void *deep_thread(void *arg)
 	return NULL;
 }
 
-static void read_all(const char *path)
-{
-	char buf[4096];
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	close(fd);
-}
-
 static void *walker(void *arg)
 {
 	char path[64];
