@@ -50,6 +50,15 @@ if ! "${mk[@]}" bzImage > "$O/build.log" 2>&1; then
 	grep -E -m20 'error|Error' "$O/build.log" || tail -20 "$O/build.log"
 	die "build $name failed (log: $O/build.log)"
 fi
+# piggy.S pulls the compressed kernel in with .incbin, which ccache's
+# depend mode does not hash: when the compressed size matches an earlier
+# build's, ccache hands back that build's piggy.o and the bzImage boots
+# the old kernel.  Assemble it again, uncached (a few seconds).
+rm -f "$O/arch/x86/boot/compressed/piggy.o"
+if ! CCACHE_DISABLE=1 "${mk[@]}" bzImage >> "$O/build.log" 2>&1; then
+	tail -20 "$O/build.log"
+	die "build $name failed (log: $O/build.log)"
+fi
 # Compiler warnings in the files of the series are failures (kernel style).
 if grep -E 'warning:' "$O/build.log" | grep -E 'stack_reclaim|fork\.c|sched/core\.c|exit\.c|vmalloc\.c' ; then
 	die "build $name: warnings in files the series touches"
