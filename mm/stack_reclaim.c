@@ -60,14 +60,17 @@
  *         rq->__lock	(task_call_func() may hold it too)
  *         deferred_lock	the deferred lists (raw; also taken without
  *			pi_lock, from the completer and stack_reclaimd)
+ *         pool.lock	the pool (raw, interrupts off; also taken without
+ *			pi_lock, by the refill work, the completer, the
+ *			scanners and pool_shrink()); nothing nests in it
  *
  * A per-CPU reserve's pages are touched only on its own CPU with interrupts
  * off, as is stack_reclaim_completing; its ->nr (statistics) and
  * ->refill_failed (a hint) are also read elsewhere, with READ_ONCE().
- * No page is allocated or freed under pi_lock, a runqueue lock or
- * deferred_lock: pages taken go on a list that is released after the
- * locks are dropped, and the pages that fill holes come from the reserve
- * or are allocated before pi_lock is taken.  The completer allocates in
+ * No page is allocated or freed under pi_lock, a runqueue lock,
+ * deferred_lock or pool.lock: pages taken go on a list that is released
+ * after the locks are dropped, and the pages that fill holes come from the
+ * reserve (or the pool) or are allocated before pi_lock is taken.  The completer allocates in
  * hard interrupt context, atomically, with no lock held.
  */
 #define pr_fmt(fmt) "stack_reclaim: " fmt
@@ -462,6 +465,122 @@ static bool reserve_apply_trim(struct stack_reserve *r)
 	return true;
 }
 
+/*
+ * The pool: the pages that reclaim took, kept for a herd.
+ *
+ * Sleepers woken at once (a futex broadcast, a thread pool, a barrier)
+ * need all but one page of their stacks back, far more than a per-CPU
+ * reserve holds.  Allocated afresh during the herd those pages must be
+ * zeroed there, which costs more than the wakeups themselves.  The pages
+ * a pass takes were never written (re-aged ones are zeroed first), so the
+ * pool keeps them instead of freeing them, up to @high.  @high is 0 until
+ * a wakeup finds both its reserve and the pool short; each such miss
+ * doubles it, up to 1/POOL_MAX_FRACTION of memory.  Once the pool has not
+ * been drawn on for POOL_HOLD it decays by an eighth a second, and the
+ * shrinker drops it to 0 at once.  So threads that sleep and are not woken
+ * together keep their saving: the pool holds pages only after a herd
+ * needed them.
+ *
+ * One pool for all CPUs, behind a raw spinlock taken with interrupts off:
+ * the pass that takes the pages runs on one CPU (kswapd, the periodic
+ * work, a sysfs writer), the herd's wakeups on others.  A reserve that
+ * runs short takes POOL_BATCH pages from it at a time.
+ */
+#define POOL_MAX_FRACTION	32
+#define POOL_HOLD		(10 * HZ)
+#define POOL_BATCH		64
+#define POOL_FREE_BATCH		256
+
+static struct {
+	raw_spinlock_t		lock;
+	struct list_head	pages;
+	unsigned long		nr;		/* READ_ONCE() outside the lock */
+	unsigned long		high;
+	unsigned long		last_use;	/* jiffies */
+	unsigned long		decayed_at;	/* jiffies */
+} pool = {
+	.lock	= __RAW_SPIN_LOCK_UNLOCKED(pool.lock),
+	.pages	= LIST_HEAD_INIT(pool.pages),
+};
+
+/* Pages the pool may hold now: none while the feature or the reserve is off. */
+static unsigned long pool_target(void)
+{
+	if (!READ_ONCE(reclaim_enabled) || !READ_ONCE(reserve_pages))
+		return 0;
+	return READ_ONCE(pool.high);
+}
+
+/*
+ * A wakeup found its reserve and the pool short.  Interrupts off.  The
+ * pool, empty now, has served at most @high pages of this herd, and the
+ * herd needs at most the pages still missing from stacks: a pool larger
+ * than the two could not be used.
+ */
+static void pool_grow(void)
+{
+	unsigned long high, missing;
+
+	if (!READ_ONCE(reclaim_enabled) || !READ_ONCE(reserve_pages))
+		return;
+	missing = max(pages_reclaimed_now(), 0L);
+	raw_spin_lock(&pool.lock);
+	high = max(pool.high + min(pool.high, missing), (unsigned long)POOL_BATCH);
+	WRITE_ONCE(pool.high, min(high, totalram_pages() / POOL_MAX_FRACTION));
+	pool.last_use = jiffies;
+	raw_spin_unlock(&pool.lock);
+}
+
+/* Move up to @want pages from the pool into @r.  Own CPU, interrupts off. */
+static unsigned int pool_to_reserve(struct stack_reserve *r,
+				    unsigned int want)
+{
+	unsigned int n = 0;
+
+	lockdep_assert_irqs_disabled();
+	if (!READ_ONCE(pool.nr) || r->offline || !reserve_target(r))
+		return 0;
+	raw_spin_lock(&pool.lock);
+	for (; n < want && pool.nr; n++) {
+		struct page *page = list_first_entry(&pool.pages, struct page, lru);
+
+		list_move(&page->lru, &r->pages);
+		__mod_node_page_state(page_pgdat(page),
+				      NR_KERNEL_MISC_RECLAIMABLE, -1);
+		WRITE_ONCE(pool.nr, pool.nr - 1);
+	}
+	if (n)
+		pool.last_use = jiffies;
+	raw_spin_unlock(&pool.lock);
+	WRITE_ONCE(r->nr, r->nr + n);
+	return n;
+}
+
+/*
+ * Keep what of @pages the pool has room for, a batch per hold of the lock;
+ * the rest stay on @pages.
+ */
+static void pool_put_list(struct list_head *pages)
+{
+	unsigned long flags;
+	unsigned int n;
+
+	while (!list_empty(pages) && READ_ONCE(pool.nr) < pool_target()) {
+		raw_spin_lock_irqsave(&pool.lock, flags);
+		for (n = 0; n < POOL_FREE_BATCH && !list_empty(pages); n++) {
+			struct page *page = list_first_entry(pages, struct page, lru);
+
+			if (pool.nr >= pool_target())
+				break;
+			list_move(&page->lru, &pool.pages);
+			__mod_node_page_state(page_pgdat(page),
+					      NR_KERNEL_MISC_RECLAIMABLE, 1);
+			WRITE_ONCE(pool.nr, pool.nr + 1);
+		}
+		raw_spin_unlock_irqrestore(&pool.lock, flags);
+	}
+}
+
 /* A wakeup found @r short by @n pages: grow it, up to RESERVE_HIGH_MAX. */
 static void reserve_grow(struct stack_reserve *r, unsigned int n)
 {
@@ -492,8 +611,11 @@ static bool reserve_take(struct stack_reserve *r, struct page **pages,
 	unsigned int i;
 
 	lockdep_assert_irqs_disabled();
+	if (r->nr < n)
+		pool_to_reserve(r, POOL_BATCH);
 	if (r->nr < n) {
 		reserve_grow(r, n);
+		pool_grow();
 		/* A refill that failed for memory is not retried by itself. */
 		queue_refill(r);
 		return false;
@@ -572,6 +694,50 @@ static void free_page_list(struct list_head *pages)
 	INIT_LIST_HEAD(pages);
 }
 
+/*
+ * Decay the pool's high mark once it has gone unused for POOL_HOLD, or
+ * drop it to 0 (@trim: the shrinker), and free what is above its target,
+ * a batch per hold of the lock.  Process context.  Returns the pages freed.
+ */
+static unsigned long pool_shrink(bool trim)
+{
+	unsigned long now = jiffies, freed = 0;
+	LIST_HEAD(pages);
+	bool more;
+
+	might_sleep();
+	raw_spin_lock_irq(&pool.lock);
+	if (trim) {
+		WRITE_ONCE(pool.high, 0);
+	} else if (pool.high && time_after(now, pool.last_use + POOL_HOLD) &&
+		   time_after_eq(now, pool.decayed_at + HZ)) {
+		WRITE_ONCE(pool.high, pool.high - max(pool.high / 8, 1UL));
+		pool.decayed_at = now;
+	}
+	do {
+		unsigned int n;
+
+		for (n = 0; n < POOL_FREE_BATCH && pool.nr > pool_target(); n++) {
+			struct page *page = list_first_entry(&pool.pages,
+							     struct page, lru);
+
+			list_move(&page->lru, &pages);
+			__mod_node_page_state(page_pgdat(page),
+					      NR_KERNEL_MISC_RECLAIMABLE, -1);
+			WRITE_ONCE(pool.nr, pool.nr - 1);
+		}
+		more = pool.nr > pool_target();
+		raw_spin_unlock_irq(&pool.lock);
+		freed += n;
+		free_page_list(&pages);
+		if (more) {
+			cond_resched();
+			raw_spin_lock_irq(&pool.lock);
+		}
+	} while (more);
+	return freed;
+}
+
 /* Move pages from @pages into @r while it has room; the rest stay. */
 static void reserve_put_list(struct stack_reserve *r, struct list_head *pages)
 {
@@ -623,7 +789,7 @@ static void reserve_refill_fn(struct work_struct *work)
 	struct stack_reserve *r = container_of(work, struct stack_reserve,
 					       refill_work);
 	LIST_HEAD(pages);
-	unsigned int n;
+	unsigned int n, target, drawn;
 
 	for (;;) {
 		local_irq_disable();
@@ -636,17 +802,28 @@ static void reserve_refill_fn(struct work_struct *work)
 			break;
 		}
 		reserve_put_list(r, &pages);
+		drawn = 0;
 		if (list_empty(&pages)) {
 			reserve_decay(r);
 			list_splice_init(&r->spill, &pages);
-			while (r->nr > reserve_target(r))
+			/* Read once: a sysfs write may lower it meanwhile. */
+			target = reserve_target(r);
+			while (r->nr > target)
 				list_add(&reserve_pop(r)->lru, &pages);
-			n = reserve_target(r) - r->nr;
+			n = target - r->nr;
+			/* Pages a pass took need no zeroing: those first. */
+			if (n)
+				drawn = pool_to_reserve(r, min(n, POOL_BATCH));
 		} else {
 			n = 0;		/* full, and some left over */
 		}
 		local_irq_enable();
+		pool_put_list(&pages);
 		free_page_list(&pages);
+		if (drawn) {
+			cond_resched();
+			continue;
+		}
 		if (!n) {
 			WRITE_ONCE(r->refill_failed, false);
 			break;
@@ -661,7 +838,7 @@ static void reserve_refill_fn(struct work_struct *work)
 	}
 	free_page_list(&pages);
 	/* Grown by a herd: come back to shrink it once the misses stop. */
-	if (READ_ONCE(r->high))
+	if (READ_ONCE(r->high) || READ_ONCE(pool.high))
 		schedule_delayed_work(&reserve_decay_work, HZ);
 }
 
@@ -691,13 +868,20 @@ static bool reserve_grown(struct stack_reserve *r)
 static void reserve_decay_fn(struct work_struct *work)
 {
 	refill_reserves(reserve_grown);
+	pool_shrink(false);
+	if (READ_ONCE(pool.high))
+		schedule_delayed_work(&reserve_decay_work, HZ);
 }
 
-/* The shrinker: drop every grown reserve back to reserve_pages. */
-static void reserve_trim_all(void)
+/*
+ * The shrinker: drop every grown reserve back to reserve_pages, and empty
+ * the pool.  Returns the pages freed now (the reserves' go in their works).
+ */
+static unsigned long reserve_trim_all(void)
 {
 	atomic_inc(&reserve_pressure_gen);
 	refill_reserves(reserve_grown);
+	return pool_shrink(true);
 }
 
 /*
@@ -716,6 +900,9 @@ static bool reserve_top_up(struct stack_reserve *r)
 	if (r->offline || r->nr >= target)
 		return false;
 	want = min(target - r->nr, TOP_UP_BATCH);
+	want -= pool_to_reserve(r, want);
+	if (!want)
+		return r->nr < target;
 	got = alloc_stack_pages(GFP_NOWAIT, want, &pages);
 	reserve_put_list(r, &pages);
 	free_page_list(&pages);
@@ -769,10 +956,12 @@ static void drain_local_reserve(void *unused)
 VISIBLE_IF_KUNIT void stack_reclaim_set_reserve(unsigned int pages)
 {
 	WRITE_ONCE(reserve_pages, pages);
-	if (!pages)
+	if (!pages) {
 		on_each_cpu(drain_local_reserve, NULL, 1);
-	else
+		pool_shrink(false);
+	} else {
 		reserve_refill_all();
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_reserve);
 
@@ -790,6 +979,13 @@ unsigned int stack_reclaim_reserve_target(void)
 	return sum;
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_reserve_target);
+
+/* Pages the pool may hold now. */
+unsigned long stack_reclaim_pool_target(void)
+{
+	return pool_target();
+}
+EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_pool_target);
 
 /* What the shrinker does to grown reserves, and wait until it is done. */
 void stack_reclaim_trim_reserves(void)
@@ -845,25 +1041,20 @@ VISIBLE_IF_KUNIT void stack_reclaim_set_tlb_flush(bool on)
 }
 EXPORT_SYMBOL_IF_KUNIT(stack_reclaim_set_tlb_flush);
 
-/* Give a page back: to this CPU's reserve if it has room, else freed. */
+/* Give pages back: to this CPU's reserve, then to the pool, else freed. */
 static void give_back_pages(struct list_head *pages)
 {
 	struct stack_reserve *r;
-	struct page *page, *next;
 	unsigned long flags;
 
-	list_for_each_entry_safe(page, next, pages, lru) {
-		bool kept;
-
-		list_del(&page->lru);
-		local_irq_save(flags);
-		/* Not into the reserve of a CPU going down: see cpu_offline. */
-		r = this_cpu_ptr(&stack_reserve);
-		kept = !r->offline && reserve_put(r, page);
-		local_irq_restore(flags);
-		if (!kept)
-			__free_page(page);
-	}
+	local_irq_save(flags);
+	/* Not into the reserve of a CPU going down: see cpu_offline. */
+	r = this_cpu_ptr(&stack_reserve);
+	if (!r->offline)
+		reserve_put_list(r, pages);
+	local_irq_restore(flags);
+	pool_put_list(pages);
+	free_page_list(pages);
 }
 
 /* ---- taking pages ----------------------------------------------------- */
@@ -1274,13 +1465,14 @@ static unsigned long stack_reclaim_count(struct shrinker *s,
 	long est, grown = 0;
 	int cpu;
 
-	/* Reserves grown beyond their floor can always shrink. */
+	/* Reserves grown beyond their floor, and the pool, can always shrink. */
 	for_each_online_cpu(cpu) {
 		unsigned int nr = READ_ONCE(per_cpu_ptr(&stack_reserve, cpu)->nr);
 
 		if (nr > floor)
 			grown += nr - floor;
 	}
+	grown += READ_ONCE(pool.nr);
 	if (!READ_ONCE(reclaim_enabled))
 		return grown ? grown : SHRINK_EMPTY;
 	/*
@@ -1297,17 +1489,17 @@ static unsigned long stack_reclaim_count(struct shrinker *s,
 static unsigned long stack_reclaim_scan(struct shrinker *s,
 					struct shrink_control *sc)
 {
-	unsigned long freed = 0, visited = 0;
+	unsigned long freed = 0, visited = 0, trimmed;
 	struct reclaim_ctx rc;
 	struct task_struct *p;
 
-	/* Grown reserves first: that needs no scanner. */
-	reserve_trim_all();
+	/* Grown reserves and the pool first: that needs no scanner. */
+	trimmed = reserve_trim_all();
 	if (!READ_ONCE(reclaim_enabled))
-		return SHRINK_STOP;
+		return trimmed ? trimmed : SHRINK_STOP;
 	/* Never make reclaim wait on another scanner. */
 	if (!mutex_trylock(&scan_mutex))
-		return SHRINK_STOP;
+		return trimmed ? trimmed : SHRINK_STOP;
 	reclaim_ctx_init(&rc, true);
 	/* Each task visited stands for its TOP_PAGE pages, as counted. */
 	while (freed < sc->nr_to_scan && visited * TOP_PAGE < sc->nr_to_scan) {
@@ -1326,6 +1518,7 @@ static unsigned long stack_reclaim_scan(struct shrinker *s,
 	reage_release(&rc);
 	mutex_unlock(&scan_mutex);
 	sc->nr_scanned = visited * TOP_PAGE;
+	freed += trimmed;
 	return freed ? freed : SHRINK_STOP;
 }
 
@@ -2179,6 +2372,8 @@ static int set_enabled(bool on)
 		 */
 		WRITE_ONCE(reclaim_enabled, false);
 		synchronize_rcu();
+		/* Its target is 0 now; nothing can add to it. */
+		pool_shrink(false);
 		err = fill_all();
 		if (err) {
 			pr_warn("turning off interrupted: reclaim is stopped; write 0 to enabled again to finish\n");
@@ -2349,6 +2544,8 @@ static int stats_show(struct seq_file *seq, void *v)
 	}
 	seq_printf(seq, "%-28s %u\n", "reserve_pages_now", reserve);
 	seq_printf(seq, "%-28s %u\n", "reserve_target_now", high);
+	seq_printf(seq, "%-28s %lu\n", "pool_pages_now", READ_ONCE(pool.nr));
+	seq_printf(seq, "%-28s %lu\n", "pool_target_now", pool_target());
 	seq_printf(seq, "%-28s %d\n", "deferred_wakes_now",
 		   atomic_read(&nr_deferred));
 	seq_printf(seq, "%-28s %llu\n", "deferred_wait_total_us",

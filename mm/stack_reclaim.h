@@ -40,6 +40,7 @@ long stack_reclaim_counter(enum stack_reclaim_counter c);
 void stack_reclaim_set_reserve(unsigned int pages);
 unsigned int stack_reclaim_reserve_target(void);
 void stack_reclaim_trim_reserves(void);
+unsigned long stack_reclaim_pool_target(void);
 void stack_reclaim_set_switch_hook(bool on);
 void stack_reclaim_set_min_sleep_ms(unsigned int ms);
 void stack_reclaim_set_reage_ms(unsigned int ms);

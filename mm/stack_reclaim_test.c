@@ -383,7 +383,8 @@ static void empty_reserve_defers_wakeup(struct kunit *test)
 
 /*
  * A wakeup that finds the reserve short grows it (and is deferred, this
- * once); the shrinker brings every grown reserve back to reserve_pages.
+ * once), and lets the pool keep what the next pass takes; the shrinker
+ * brings every grown reserve back to reserve_pages and empties the pool.
  */
 static void short_reserve_grows_and_shrinks(struct kunit *test)
 {
@@ -394,13 +395,16 @@ static void short_reserve_grows_and_shrinks(struct kunit *test)
 	stack_reclaim_set_reserve(floor);
 	stack_reclaim_trim_reserves();
 	KUNIT_ASSERT_EQ(test, stack_reclaim_reserve_target(), floor * online);
+	KUNIT_ASSERT_EQ(test, stack_reclaim_pool_target(), 0);
 	/* A reserve of one page: the wakeup needs more. */
 	KUNIT_ASSERT_GT(test, sr_thread_reclaim(t), floor);
 	KUNIT_ASSERT_TRUE_MSG(test, sr_thread_run(t), "deferred wakeup lost");
 	grown = stack_reclaim_reserve_target();
 	KUNIT_EXPECT_GT(test, grown, floor * online);
+	KUNIT_EXPECT_GT(test, stack_reclaim_pool_target(), 0);
 	stack_reclaim_trim_reserves();
 	KUNIT_EXPECT_EQ(test, stack_reclaim_reserve_target(), floor * online);
+	KUNIT_EXPECT_EQ(test, stack_reclaim_pool_target(), 0);
 	stack_reclaim_set_reserve(32);
 	KUNIT_EXPECT_EQ(test, t->result, 0);
 	sr_thread_stop(t);

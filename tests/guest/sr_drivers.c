@@ -5,7 +5,8 @@
  * drop_caches), the periodic scan, and the context-switch hook.  Each must
  * bring KernelStack down by at least 60% of what the batch's stacks took
  * (the switch hook 30%, see below), and every thread must then wake and
- * exit.
+ * exit.  Then the pool: after a herd has found the reserves short, a pass
+ * keeps the pages it takes for the next herd, and the shrinker frees them.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -101,7 +102,7 @@ static int shrinker_scan_file(char *path, size_t len)
 
 int main(void)
 {
-	long base, before, after, cap;
+	long base, before, after, cap, pool, target;
 	char scan[300];
 	int i;
 
@@ -109,7 +110,7 @@ int main(void)
 		printf("1..1\nok 1 - drivers # SKIP stack reclaim absent\n");
 		return 0;
 	}
-	printf("TAP version 13\n1..8\n");
+	printf("TAP version 13\n1..11\n");
 	put(SYSFS "min_sleep_ms", "0");
 
 	/* 1. The shrinker, as SHRINKER_DEBUG drives it. */
@@ -155,5 +156,25 @@ int main(void)
 	 * shrinker.  So expect a smaller share than the full passes above.
 	 */
 	report("switch hook", base, base + N * 16, after, 30);
+
+	/*
+	 * 5. The pool.  Each batch above ended in a herd of N wakeups, more
+	 * than the per-CPU reserves hold, so the pool may keep what this pass
+	 * takes beyond them; the shrinker must give all of it back.
+	 */
+	put(SYSFS "min_sleep_ms", "0");
+	before = start_batch(&base);
+	put(SYSFS "reclaim", "1");
+	pool = stat_of("pool_pages_now");
+	target = stat_of("pool_target_now");
+	printf("%sok %d - a pass after a herd keeps pages for the next: pool %ld of %ld pages\n",
+	       pool > 0 && pool <= target ? "" : "not ", ++tap_n, pool, target);
+	put("/proc/sys/vm/drop_caches", "2");
+	pool = stat_of("pool_pages_now");
+	target = stat_of("pool_target_now");
+	printf("%sok %d - the shrinker empties the pool: %ld pages left, target %ld\n",
+	       !pool && !target ? "" : "not ", ++tap_n, pool, target);
+	printf("%sok %d - pool: all %d threads woke and exited\n",
+	       end_batch() ? "" : "not ", ++tap_n, N);
 	return 0;
 }
