@@ -957,8 +957,9 @@ VISIBLE_IF_KUNIT void stack_reclaim_set_reserve(unsigned int pages)
 {
 	WRITE_ONCE(reserve_pages, pages);
 	if (!pages) {
+		/* As the reserves' high marks, the pool's goes back to 0. */
 		on_each_cpu(drain_local_reserve, NULL, 1);
-		pool_shrink(false);
+		pool_shrink(true);
 	} else {
 		reserve_refill_all();
 	}
