@@ -484,7 +484,7 @@ static bool reserve_apply_trim(struct stack_reserve *r)
  * One pool for all CPUs, behind a raw spinlock taken with interrupts off:
  * the pass that takes the pages runs on one CPU (kswapd, the periodic
  * work, a sysfs writer), the herd's wakeups on others.  A reserve that
- * runs short takes POOL_BATCH pages from it at a time.
+ * runs short, or low, takes up to POOL_BATCH pages from it at a time.
  */
 #define POOL_MAX_FRACTION	32
 #define POOL_HOLD		(10 * HZ)
@@ -531,10 +531,37 @@ static void pool_grow(void)
 	raw_spin_unlock(&pool.lock);
 }
 
+/*
+ * A count of pages per node, for a run of pages moved in or out of the
+ * pool: one update of the node's counter per run, not one per page.
+ */
+struct node_pages {
+	struct pglist_data	*pgdat;
+	long			nr;
+};
+
+static void node_pages_flush(struct node_pages *np)
+{
+	if (np->nr)
+		__mod_node_page_state(np->pgdat, NR_KERNEL_MISC_RECLAIMABLE,
+				      np->nr);
+	np->nr = 0;
+}
+
+static void node_pages_add(struct node_pages *np, struct page *page, int d)
+{
+	if (page_pgdat(page) != np->pgdat) {
+		node_pages_flush(np);
+		np->pgdat = page_pgdat(page);
+	}
+	np->nr += d;
+}
+
 /* Move up to @want pages from the pool into @r.  Own CPU, interrupts off. */
 static unsigned int pool_to_reserve(struct stack_reserve *r,
 				    unsigned int want)
 {
+	struct node_pages np = { };
 	unsigned int n = 0;
 
 	lockdep_assert_irqs_disabled();
@@ -545,10 +572,10 @@ static unsigned int pool_to_reserve(struct stack_reserve *r,
 		struct page *page = list_first_entry(&pool.pages, struct page, lru);
 
 		list_move(&page->lru, &r->pages);
-		__mod_node_page_state(page_pgdat(page),
-				      NR_KERNEL_MISC_RECLAIMABLE, -1);
+		node_pages_add(&np, page, -1);
 		WRITE_ONCE(pool.nr, pool.nr - 1);
 	}
+	node_pages_flush(&np);
 	if (n)
 		pool.last_use = jiffies;
 	raw_spin_unlock(&pool.lock);
@@ -562,6 +589,7 @@ static unsigned int pool_to_reserve(struct stack_reserve *r,
  */
 static void pool_put_list(struct list_head *pages)
 {
+	struct node_pages np = { };
 	unsigned long flags;
 	unsigned int n;
 
@@ -573,10 +601,10 @@ static void pool_put_list(struct list_head *pages)
 			if (pool.nr >= pool_target())
 				break;
 			list_move(&page->lru, &pool.pages);
-			__mod_node_page_state(page_pgdat(page),
-					      NR_KERNEL_MISC_RECLAIMABLE, 1);
+			node_pages_add(&np, page, 1);
 			WRITE_ONCE(pool.nr, pool.nr + 1);
 		}
+		node_pages_flush(&np);
 		raw_spin_unlock_irqrestore(&pool.lock, flags);
 	}
 }
@@ -608,11 +636,19 @@ static struct page *reserve_pop(struct stack_reserve *r)
 static bool reserve_take(struct stack_reserve *r, struct page **pages,
 			 unsigned int n)
 {
-	unsigned int i;
+	unsigned int i, target = reserve_target(r);
+	unsigned int low = n + target / 2 + 1;
 
 	lockdep_assert_irqs_disabled();
-	if (r->nr < n)
-		pool_to_reserve(r, POOL_BATCH);
+	/*
+	 * Short, or to be left below half: top up from the pool here, one
+	 * bounded batch, rather than raise the refill work for it.  In a
+	 * herd that work would be raised every few wakeups, each time a
+	 * self-IPI and a kworker wakeup on the CPU doing them all, only to
+	 * move pages from the pool.  It is for when the pool is dry.
+	 */
+	if (r->nr < low)
+		pool_to_reserve(r, min(target + n - r->nr, POOL_BATCH));
 	if (r->nr < n) {
 		reserve_grow(r, n);
 		pool_grow();
@@ -622,7 +658,7 @@ static bool reserve_take(struct stack_reserve *r, struct page **pages,
 	}
 	for (i = 0; i < n; i++)
 		pages[i] = reserve_pop(r);
-	if (r->nr < reserve_target(r) / 2 + 1)
+	if (r->nr < target / 2 + 1)
 		queue_refill(r);
 	return true;
 }
@@ -702,6 +738,7 @@ static void free_page_list(struct list_head *pages)
 static unsigned long pool_shrink(bool trim)
 {
 	unsigned long now = jiffies, freed = 0;
+	struct node_pages np = { };
 	LIST_HEAD(pages);
 	bool more;
 
@@ -722,10 +759,10 @@ static unsigned long pool_shrink(bool trim)
 							     struct page, lru);
 
 			list_move(&page->lru, &pages);
-			__mod_node_page_state(page_pgdat(page),
-					      NR_KERNEL_MISC_RECLAIMABLE, -1);
+			node_pages_add(&np, page, -1);
 			WRITE_ONCE(pool.nr, pool.nr - 1);
 		}
+		node_pages_flush(&np);
 		more = pool.nr > pool_target();
 		raw_spin_unlock_irq(&pool.lock);
 		freed += n;
