@@ -228,7 +228,8 @@ static long pages_reclaimed_now(void)
 }
 
 /*
- * Per-CPU reserve of zeroed pages for filling holes at wakeup.  Only
+ * Per-CPU reserve of zeroed pages (a page 0 that keeps its canary aside,
+ * see page_has_canary()) for filling holes at wakeup.  Only
  * touched with interrupts off on its own CPU: ttwu runs under pi_lock with
  * IRQs off, the switch hook under the rq lock, the completer in hard
  * interrupt context, the refill work disables them around the update.
@@ -416,6 +417,28 @@ static bool stack_reclaimable(struct task_struct *p)
 }
 
 /* ---- the reserve ------------------------------------------------------ */
+
+/*
+ * The pages the reserves and the pool hold are zero, but a page 0 that
+ * reclaim took keeps the end-of-stack canary: written through the direct
+ * map, it is the one word of an untouched stack that is not zero.  Left
+ * there, and marked in page->private, it spares the write to a cold page
+ * when the page fills a hole 0 again; fill_holes_locked() writes the word
+ * only when a page changes between page 0 and another slot.
+ */
+static bool page_has_canary(struct page *page)
+{
+	return page_private(page) == STACK_END_MAGIC;
+}
+
+/* Is @page, taken from a stack, as the reserve wants it? */
+static bool stack_page_clean(struct page *page)
+{
+	unsigned long *p = page_address(page);
+
+	return p[0] == (page_has_canary(page) ? STACK_END_MAGIC : 0) &&
+	       !memchr_inv(p + 1, 0, PAGE_SIZE - sizeof(*p));
+}
 
 /*
  * Not from a CPU going down, whose irq_work may never run again (see
@@ -1199,13 +1222,15 @@ static void reclaim_pages_locked(struct task_struct *p, struct reclaim_ctx *rc)
 			count_event(SR_CMPXCHG_RACES, 1);
 			continue;
 		}
-		/* The end-of-stack canary was written through the direct map. */
+		/* Page 0 keeps its canary for the next hole 0 it fills. */
 		if (i == 0)
-			*(unsigned long *)page_address(page) = 0;
+			set_page_private(page, STACK_END_MAGIC);
 		/* Never accessed through the stack mapping, so still zero. */
 		if (IS_ENABLED(CONFIG_DEBUG_STACK_RECLAIM) &&
-		    WARN_ON_ONCE(memchr_inv(page_address(page), 0, PAGE_SIZE)))
+		    WARN_ON_ONCE(!stack_page_clean(page))) {
 			clear_page(page_address(page));
+			set_page_private(page, 0);
+		}
 		take_page_locked(p, i, page, &rc->pages);
 		rc->nr++;
 	}
@@ -1366,8 +1391,11 @@ static void reage_release(struct reclaim_ctx *rc)
 			count_event(SR_REAGE_FLUSHES, 1);
 	}
 	/* Re-aged pages held the dead frames of their task: no data may leak. */
-	list_for_each_entry(page, &rc->unflushed, lru)
+	list_for_each_entry(page, &rc->unflushed, lru) {
 		clear_page(page_address(page));
+		if (page_has_canary(page))
+			*(unsigned long *)page_address(page) = STACK_END_MAGIC;
+	}
 	give_back_pages(&rc->unflushed);
 	rc->nr_unflushed = 0;
 	rc->nr_reaged = 0;
@@ -1584,22 +1612,33 @@ static void periodic_scan_fn(struct work_struct *work)
 
 /* ---- giving pages back ------------------------------------------------ */
 
-/* Fill every hole of @p from @pages.  p->pi_lock held, @p not running. */
+/*
+ * Fill every hole of @p from @pages, which this may reorder.  p->pi_lock
+ * held, @p not running.
+ */
 static void fill_holes_locked(struct task_struct *p, struct page **pages)
 {
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
 	struct vm_struct *vm = task_stack_vm_area(p);
 	unsigned long holes = sr->holes;
+	unsigned int i, k = 0, n = hweight_long(holes);
 	pte_t *ptes = stack_ptes(p);
-	unsigned int i, k = 0;
 
 	lockdep_assert_held(&p->pi_lock);
+	/* A hole 0 takes a page that has the canary already, if one came. */
+	if ((holes & 1) && !page_has_canary(pages[0]))
+		for (i = 1; i < n; i++)
+			if (page_has_canary(pages[i])) {
+				swap(pages[0], pages[i]);
+				break;
+			}
 	for_each_set_bit(i, &holes, STACK_RECLAIM_PAGES) {
 		struct page *page = pages[k++];
 
 		/* schedule_debug() checks the canary on page 0. */
-		if (i == 0)
-			*(unsigned long *)page_address(page) = STACK_END_MAGIC;
+		if (page_has_canary(page) != !i)
+			*(unsigned long *)page_address(page) = i ? 0 : STACK_END_MAGIC;
+		set_page_private(page, 0);
 #ifdef CONFIG_MEMCG
 		page->memcg_data = sr->memcg_data;
 #endif
