@@ -1613,6 +1613,16 @@ static void periodic_scan_fn(struct work_struct *work)
 /* ---- giving pages back ------------------------------------------------ */
 
 /*
+ * Count @nr pages of stack, on @page's node and in its memcg (which all
+ * of a task's stack pages share), in KernelStack.  Interrupts off.
+ */
+static void account_stack_pages(struct page *page, unsigned int nr)
+{
+	__lruvec_stat_mod_folio(page_folio(page), NR_KERNEL_STACK_KB,
+				nr * (PAGE_SIZE / 1024));
+}
+
+/*
  * Fill every hole of @p from @pages, which this may reorder.  p->pi_lock
  * held, @p not running.
  */
@@ -1621,8 +1631,9 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
 	struct vm_struct *vm = task_stack_vm_area(p);
 	unsigned long holes = sr->holes;
-	unsigned int i, k = 0, n = hweight_long(holes);
+	unsigned int i, k = 0, run = 0, n = hweight_long(holes);
 	pte_t *ptes = stack_ptes(p);
+	struct page *first = NULL;
 
 	lockdep_assert_held(&p->pi_lock);
 	/* A hole 0 takes a page that has the canary already, if one came. */
@@ -1642,10 +1653,18 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
 #ifdef CONFIG_MEMCG
 		page->memcg_data = sr->memcg_data;
 #endif
-		mod_lruvec_page_state(page, NR_KERNEL_STACK_KB, PAGE_SIZE / 1024);
+		/* Count them once per node, not once per page. */
+		if (run && page_pgdat(page) != page_pgdat(first)) {
+			account_stack_pages(first, run);
+			run = 0;
+		}
+		if (!run++)
+			first = page;
 		vm_area_set_page(vm, i, page);
 		arch_stack_reclaim_map(ptes + i, page);
 	}
+	if (run)
+		account_stack_pages(first, run);
 	sr->holes = 0;
 	this_cpu_sub(sr_stats.reclaimed_now, k);
 	count_event(SR_PAGES_REPOPULATED, k);
