@@ -19,15 +19,16 @@
 # switch hook, and off again through sysfs, which cancels the drift
 # between boots (off again/off is the noise left within one boot).
 # The "on" boot also runs the herd benchmark (tests/guest/sr_herd.c):
-# 1,000 and 10,000 futex waiters woken at once, off against on with every
-# sleeper reclaimed, in one boot.
+# 1,000, 2,000 and 10,000 futex waiters woken at once, off against on with
+# every sleeper reclaimed, BENCH_HERD_ROUNDS (default 15) rounds in one boot.
 # Each boot runs every benchmark of tests/guest/sr_bench.c once; the order
 # of the kernels flips every round so drift cancels.  Results: raw numbers
 # in out/bench/raw.csv, medians and ratios in bench/results.{csv,json},
 # bench/RESULTS.md and PNG plots in bench/.
 #
 # Env: BENCH_RUNS (rounds, default 5), BENCH_BIG=0 to skip 100,000 idle
-# threads (done in the first round only), BENCH_DEEP (threads, 1000).
+# threads (done in the first round only), BENCH_DEEP (threads, 1000),
+# BENCH_AB (in-boot A/B rounds, 4), BENCH_HERD_ROUNDS (15).
 . "$(dirname "$0")/lib.sh"
 
 runs=${BENCH_RUNS:-5}
@@ -64,8 +65,10 @@ for r in $(seq 1 "$runs"); do
 			img=$OUT/build/bench-stock/arch/x86/boot/bzImage
 		progs=sr_bench
 		# The herd benchmark switches the feature off and on in one boot.
-		[ $m = on ] && extra="$extra sr.env.BENCH_AB=${BENCH_AB:-4}" &&
-			progs=sr_bench,sr_herd
+		[ $m = on ] && progs=sr_bench,sr_herd &&
+			extra="$extra sr.env.BENCH_AB=${BENCH_AB:-4}" &&
+			extra="$extra sr.env.HERD_SIZES=1000,2000,10000" &&
+			extra="$extra sr.env.HERD_ROUNDS=${BENCH_HERD_ROUNDS:-15}"
 		[ $m = 32k ] && img=$OUT/build/bench-32k/arch/x86/boot/bzImage
 		[ $m = off ] && extra="$extra stack_reclaim=off"
 		say "bench: round $r/$runs, kernel $m"
