@@ -8,7 +8,10 @@
 #        MEM (2G), CPUS (2), EXPECT=fail to check that the run is judged
 #        a failure (harness self-test), EXPECT=crash for a test that must
 #        end in the kernel report EXPECT_CRASH (an ERE, default: the stack
-#        guard-page BUG) before any other splat, ACCEL=kvm|tcg to override.
+#        guard-page BUG) before any other splat, ACCEL=kvm|tcg to override,
+#        ICOUNT=SHIFT to run TCG by instruction count (-icount shift=SHIFT,
+#        sleep=off): with CPUS=1 the guest's clocks then depend on the
+#        instructions it runs, not on the host, and timings repeat.
 #
 # Every KUnit (KTAP) and guest (TAP) result becomes one result line.  The run
 # as a whole fails if the guest does not reach its end marker in time, or if
@@ -29,6 +32,7 @@ if [ "$accel" = kvm ]; then
 	qaccel=(-enable-kvm -cpu host)
 else
 	qaccel=(-accel tcg -cpu max)
+	[ -n "${ICOUNT:-}" ] && qaccel+=(-icount "shift=$ICOUNT,sleep=off")
 fi
 
 cmdline="console=ttyS0 panic=-1 oops=panic hung_task_timeout_secs=60 sr.run=$tests $extra"
