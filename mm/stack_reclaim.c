@@ -228,9 +228,9 @@ static long pages_reclaimed_now(void)
 }
 
 /*
- * Per-CPU reserve of zeroed pages (a page 0 that keeps its canary aside,
- * see page_has_canary()) for filling holes at wakeup.  Only
- * touched with interrupts off on its own CPU: ttwu runs under pi_lock with
+ * Per-CPU reserve of pages for filling holes at wakeup, zeroed except for
+ * the canary of a former page 0 (see page_has_canary()).  Only touched
+ * with interrupts off on its own CPU: ttwu runs under pi_lock with
  * IRQs off, the switch hook under the rq lock, the completer in hard
  * interrupt context, the refill work disables them around the update.
  * @spill holds pages the switch hook took beyond what the reserve can
@@ -498,7 +498,8 @@ static bool reserve_apply_trim(struct stack_reserve *r)
  * a pass takes were never written (re-aged ones are zeroed first), so the
  * pool keeps them instead of freeing them, up to @high.  @high is 0 until
  * a wakeup finds both its reserve and the pool short; each such miss
- * doubles it, up to 1/POOL_MAX_FRACTION of memory.  Once the pool has not
+ * doubles it, as does a reserve that empties the pool before it has what
+ * it wanted, up to 1/POOL_MAX_FRACTION of memory.  Once the pool has not
  * been drawn on for POOL_HOLD it decays by an eighth a second, and the
  * shrinker drops it to 0 at once.  So threads that sleep and are not woken
  * together keep their saving: the pool holds pages only after a herd
@@ -555,36 +556,45 @@ static void pool_grow(void)
 }
 
 /*
- * A count of pages per node, for a run of pages moved in or out of the
- * pool: one update of the node's counter per run, not one per page.
+ * A run of pages counted in one statistic of their node (and memcg): one
+ * update per run, not one per page.  A run ends where the node changes,
+ * not the memcg: all its pages must have the first one's memcg_data.  The
+ * pages of a stack share one (see take_page_locked()); pages in the pool
+ * have none, as NR_KERNEL_MISC_RECLAIMABLE is no memcg statistic.
+ * Interrupts off.
  */
-struct node_pages {
-	struct pglist_data	*pgdat;
-	long			nr;
+struct page_run {
+	struct page		*page;	/* the first page of the run */
+	enum node_stat_item	item;
+	int			nr;	/* in the unit of @item */
 };
 
-static void node_pages_flush(struct node_pages *np)
+static void page_run_flush(struct page_run *run)
 {
-	if (np->nr)
-		__mod_node_page_state(np->pgdat, NR_KERNEL_MISC_RECLAIMABLE,
-				      np->nr);
-	np->nr = 0;
+	if (run->nr)
+		__lruvec_stat_mod_folio(page_folio(run->page), run->item,
+					run->nr);
+	run->nr = 0;
 }
 
-static void node_pages_add(struct node_pages *np, struct page *page, int d)
+static void page_run_add(struct page_run *run, struct page *page, int nr)
 {
-	if (page_pgdat(page) != np->pgdat) {
-		node_pages_flush(np);
-		np->pgdat = page_pgdat(page);
-	}
-	np->nr += d;
+#ifdef CONFIG_MEMCG
+	VM_WARN_ON_ONCE_PAGE(run->nr &&
+			     page->memcg_data != run->page->memcg_data, page);
+#endif
+	if (run->nr && page_pgdat(page) != page_pgdat(run->page))
+		page_run_flush(run);
+	if (!run->nr)
+		run->page = page;
+	run->nr += nr;
 }
 
 /* Move up to @want pages from the pool into @r.  Own CPU, interrupts off. */
 static unsigned int pool_to_reserve(struct stack_reserve *r,
 				    unsigned int want)
 {
-	struct node_pages np = { };
+	struct page_run run = { .item = NR_KERNEL_MISC_RECLAIMABLE };
 	unsigned int n = 0;
 
 	lockdep_assert_irqs_disabled();
@@ -595,14 +605,22 @@ static unsigned int pool_to_reserve(struct stack_reserve *r,
 		struct page *page = list_first_entry(&pool.pages, struct page, lru);
 
 		list_move(&page->lru, &r->pages);
-		node_pages_add(&np, page, -1);
+		page_run_add(&run, page, -1);
 		WRITE_ONCE(pool.nr, pool.nr - 1);
 	}
-	node_pages_flush(&np);
+	page_run_flush(&run);
 	if (n)
 		pool.last_use = jiffies;
 	raw_spin_unlock(&pool.lock);
 	WRITE_ONCE(r->nr, r->nr + n);
+	/*
+	 * Drained before @r had what it wanted: the pool is smaller than the
+	 * herd drawing on it.  Grow it as a miss would.  Otherwise the refill
+	 * work allocates and zeroes the rest of every such herd afresh, while
+	 * the next pass frees as many clean pages the pool has no room for.
+	 */
+	if (n < want)
+		pool_grow();
 	return n;
 }
 
@@ -612,7 +630,7 @@ static unsigned int pool_to_reserve(struct stack_reserve *r,
  */
 static void pool_put_list(struct list_head *pages)
 {
-	struct node_pages np = { };
+	struct page_run run = { .item = NR_KERNEL_MISC_RECLAIMABLE };
 	unsigned long flags;
 	unsigned int n;
 
@@ -624,10 +642,10 @@ static void pool_put_list(struct list_head *pages)
 			if (pool.nr >= pool_target())
 				break;
 			list_move(&page->lru, &pool.pages);
-			node_pages_add(&np, page, 1);
+			page_run_add(&run, page, 1);
 			WRITE_ONCE(pool.nr, pool.nr + 1);
 		}
-		node_pages_flush(&np);
+		page_run_flush(&run);
 		raw_spin_unlock_irqrestore(&pool.lock, flags);
 	}
 }
@@ -761,7 +779,7 @@ static void free_page_list(struct list_head *pages)
 static unsigned long pool_shrink(bool trim)
 {
 	unsigned long now = jiffies, freed = 0;
-	struct node_pages np = { };
+	struct page_run run = { .item = NR_KERNEL_MISC_RECLAIMABLE };
 	LIST_HEAD(pages);
 	bool more;
 
@@ -782,10 +800,10 @@ static unsigned long pool_shrink(bool trim)
 							     struct page, lru);
 
 			list_move(&page->lru, &pages);
-			node_pages_add(&np, page, -1);
+			page_run_add(&run, page, -1);
 			WRITE_ONCE(pool.nr, pool.nr - 1);
 		}
-		node_pages_flush(&np);
+		page_run_flush(&run);
 		more = pool.nr > pool_target();
 		raw_spin_unlock_irq(&pool.lock);
 		freed += n;
@@ -1613,16 +1631,6 @@ static void periodic_scan_fn(struct work_struct *work)
 /* ---- giving pages back ------------------------------------------------ */
 
 /*
- * Count @nr pages of stack, on @page's node and in its memcg (which all
- * of a task's stack pages share), in KernelStack.  Interrupts off.
- */
-static void account_stack_pages(struct page *page, unsigned int nr)
-{
-	__lruvec_stat_mod_folio(page_folio(page), NR_KERNEL_STACK_KB,
-				nr * (PAGE_SIZE / 1024));
-}
-
-/*
  * Fill every hole of @p from @pages, which this may reorder.  p->pi_lock
  * held, @p not running.
  */
@@ -1631,9 +1639,9 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
 	struct task_stack_reclaim *sr = &p->stack_reclaim;
 	struct vm_struct *vm = task_stack_vm_area(p);
 	unsigned long holes = sr->holes;
-	unsigned int i, k = 0, run = 0, n = hweight_long(holes);
+	struct page_run run = { .item = NR_KERNEL_STACK_KB };
+	unsigned int i, k = 0, n = hweight_long(holes);
 	pte_t *ptes = stack_ptes(p);
-	struct page *first = NULL;
 
 	lockdep_assert_held(&p->pi_lock);
 	/* A hole 0 takes a page that has the canary already, if one came. */
@@ -1653,18 +1661,11 @@ static void fill_holes_locked(struct task_struct *p, struct page **pages)
 #ifdef CONFIG_MEMCG
 		page->memcg_data = sr->memcg_data;
 #endif
-		/* Count them once per node, not once per page. */
-		if (run && page_pgdat(page) != page_pgdat(first)) {
-			account_stack_pages(first, run);
-			run = 0;
-		}
-		if (!run++)
-			first = page;
+		page_run_add(&run, page, PAGE_SIZE / 1024);
 		vm_area_set_page(vm, i, page);
 		arch_stack_reclaim_map(ptes + i, page);
 	}
-	if (run)
-		account_stack_pages(first, run);
+	page_run_flush(&run);
 	sr->holes = 0;
 	this_cpu_sub(sr_stats.reclaimed_now, k);
 	count_event(SR_PAGES_REPOPULATED, k);
